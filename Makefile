@@ -1,0 +1,55 @@
+# The workbench of the PCI/IMS series: one target per job, each a script
+# in scripts/. "make help" lists them.
+
+S := scripts
+
+.PHONY: help deps fetch tree export roundtrip checkpatch each kerneldoc \
+	kernel initramfs kunit scenarios check demo clean
+
+help:
+	@echo "make demo        build and boot the test kernel, show what the series does"
+	@echo "make check       everything CI runs; ends with 'N passed, N failed'"
+	@echo "make tree        build/linux: the base plus patches/ as git commits"
+	@echo "make export      write base..HEAD of build/linux back to patches/"
+	@echo "make roundtrip   apply + export reproduces patches/ byte for byte"
+	@echo "make checkpatch  scripts/checkpatch.pl --strict on every patch"
+	@echo "make each        every prefix of the series builds (W=1, sparse)"
+	@echo "make kerneldoc   no kernel-doc warnings in touched files"
+	@echo "make kernel      build the test kernel (configs/*.config)"
+	@echo "make kunit       run the KUnit suites in QEMU"
+	@echo "make scenarios   boot every tests/qemu scenario (ONLY=name for one)"
+	@echo "make deps        apt-get install what is missing"
+	@echo "make clean       remove build/ except the scratch tree and downloads"
+
+deps:
+	@$(S)/deps.sh
+fetch: deps
+	@$(S)/fetch-base.sh
+tree: deps
+	@$(S)/tree.sh
+export:
+	@$(S)/export.sh
+roundtrip: tree
+	@$(S)/roundtrip.sh
+checkpatch: tree
+	@$(S)/checkpatch.sh
+kerneldoc: tree
+	@$(S)/kerneldoc.sh
+each: tree
+	@$(S)/each.sh
+kernel: tree
+	@$(S)/kernel.sh
+initramfs: deps
+	@$(S)/initramfs.sh
+kunit: kernel initramfs
+	@$(S)/kunit.sh
+scenarios: kernel initramfs
+	@$(S)/scenarios.sh $(ONLY)
+check:
+	@$(S)/check.sh
+demo: kernel initramfs
+	@$(S)/demo.sh
+
+clean:
+	rm -rf build/kernel build/each build/each-obj build/initramfs build/scenarios \
+		build/kunit build/results build/logs build/roundtrip build/roundtrip.out

@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# Common definitions for the workbench scripts. Sourced, never run.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TREE=$BUILD/linux
+KOBJ=$BUILD/kernel
+PATCHES=$TOP/patches
+RESULTS=$BUILD/results
+LOGS=$BUILD/logs
+JOBS=${JOBS:-$(nproc)}
+
+mkdir -p "$BUILD" "$LOGS" "$RESULTS"
+
+log()  { printf '[%s] %s\n' "${STEP:-workbench}" "$*"; }
+warn() { printf '[%s] WARNING: %s\n' "${STEP:-workbench}" "$*" >&2; }
+die()  { printf '[%s] ERROR: %s\n' "${STEP:-workbench}" "$*" >&2; exit 1; }
+
+# Read one key of the BASE file.
+base_get() {
+	sed -n "s/^$1=//p" "$TOP/BASE" | head -n 1
+}
+
+# The patch files named in patches/series, in order, comments and blank
+# lines skipped.
+series_patches() {
+	[ -f "$PATCHES/series" ] || return 0
+	grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$PATCHES/series" | sed 's/[[:space:]]*$//'
+}
+
+# Record one test result for the closing summary of "make check":
+#   result pass|fail NAME [DETAIL]
+result() {
+	local status=$1 name=$2
+	shift 2
+	printf '%s\t%s\t%s\n' "$status" "$name" "$*" >> "$RESULTS/${STEP:-misc}.tsv"
+	if [ "$status" = pass ]; then
+		log "PASS $name"
+	else
+		log "FAIL $name${*:+: $*}"
+	fi
+}
+
+# Start this step's result file afresh.
+results_reset() {
+	: > "$RESULTS/${STEP:-misc}.tsv"
+}
+
+# git with the user's global and system configuration ignored, so that
+# exported patches do not depend on who runs the export.
+pgit() {
+	GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+		git -c core.abbrev=12 -c diff.renames=true "$@"
+}
+
+need_tree() {
+	git -C "$TREE" rev-parse -q --verify refs/tags/base >/dev/null 2>&1 ||
+		die "no scratch tree in $TREE: run 'make tree' first"
+}
+
+# The identity commits are made with when git has none configured (a fresh
+# CI machine); a configured identity always wins.
+default_identity() {
+	if [ -z "$(git config user.email 2>/dev/null || true)" ]; then
+		export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-IMS workbench}
+		export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-workbench@invalid}
+	fi
+}

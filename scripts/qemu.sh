@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Boot the test kernel once under QEMU (TCG) and capture the console.
+#   qemu.sh LOG INITRD TIMEOUT "KERNEL ARGS" [QEMU ARGS...]
+# The guest ends itself by rebooting (-no-reboot makes QEMU exit); a guest
+# still running after TIMEOUT seconds is killed and the run fails with 124.
+. "$(dirname "$0")/lib.sh"
+
+logf=$1 initrd=$2 limit=$3 append=$4
+shift 4
+kernel=$KOBJ/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no test kernel at $kernel: run 'make kernel'"
+
+set +e
+timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+	-accel tcg -m 2G -smp 2 \
+	-display none -no-reboot -monitor none \
+	-serial "file:$logf" \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic $append" \
+	"$@" </dev/null >"$logf.qemu" 2>&1
+rc=$?
+set -e
+exit $rc

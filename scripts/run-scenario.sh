@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Run one scenario file of tests/qemu: boot the test kernel with its QEMU
+# options and kernel command line, run its checks in the guest, and judge.
+# A scenario file holds "key: value" lines:
+#   qemu:    QEMU options (repeatable, joined)
+#   boot:    kernel command line (repeatable, joined)
+#   check:   one guest command, one KTAP test point (repeatable)
+#   timeout: seconds before the boot counts as hung (default 300)
+# Every scenario also gets a final kmemleak scan, and fails on a console
+# line that console-scan.sh flags, on a timeout, or on a missing result.
+STEP=scenarios
+. "$(dirname "$0")/lib.sh"
+
+file=$1
+name=$(basename "$file")
+[ -f "$file" ] || die "no scenario file $file"
+field() { sed -n "s/^$1:[[:space:]]*//p" "$file"; }
+
+qemu_args=$(field qemu | tr '\n' ' ')
+boot_args=$(field boot | tr '\n' ' ')
+limit=$(field timeout | tail -n 1)
+limit=${limit:-300}
+
+dir=$BUILD/scenarios/$name
+rm -rf "$dir"
+mkdir -p "$dir/root"
+{ field check; echo kmemleak_clean; } > "$dir/root/checks"
+(cd "$dir/root" && echo checks | cpio -o -H newc --quiet -R 0:0) > "$dir/overlay.cpio"
+cat "$BUILD/initramfs/base.cpio" "$dir/overlay.cpio" > "$dir/initrd.cpio"
+want=$(grep -c . "$dir/root/checks")
+
+log "$name: booting ($qemu_args)"
+start=$(date +%s)
+rc=0
+# shellcheck disable=SC2086
+"$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "$limit" \
+	"kunit.enable=0 $boot_args" $qemu_args || rc=$?
+log "$name: guest ran $(( $(date +%s) - start )) s, console: $dir/console.log"
+
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	result fail "$name: boot" "timed out after $limit s"
+elif [ "$rc" -ne 0 ]; then
+	result fail "$name: boot" "qemu exited with $rc: $(head -c 300 "$dir/console.log.qemu")"
+elif ! grep -q '^# ims-test: done' "$dir/console.log"; then
+	result fail "$name: boot" "the guest did not finish its checks"
+else
+	result pass "$name: boot"
+fi
+
+got=0
+while IFS= read -r line; do
+	got=$((got + 1))
+	case "$line" in
+	ok\ *) result pass "$name: ${line#ok [0-9]* }" ;;
+	*) result fail "$name: ${line#not ok [0-9]* }"
+	   grep -B8 -F "$line" "$dir/console.log" | grep '^# ' >&2 || true ;;
+	esac
+done < <(grep -aE '^(not )?ok [0-9]+ ' "$dir/console.log" || true)
+[ "$got" -eq "$want" ] ||
+	result fail "$name: results" "$got of $want checks reported"
+
+if bad=$("$TOP/scripts/console-scan.sh" "$dir/console.log"); then
+	result pass "$name: console clean"
+else
+	printf '%s\n' "$bad" | head -n 20 >&2
+	result fail "$name: console clean" "$(printf '%s\n' "$bad" | head -n 1)"
+fi
