@@ -8,7 +8,7 @@
 #   timeout: seconds before the boot counts as hung (default 300)
 # Every scenario also gets a final kmemleak scan, and fails on a console
 # line that console-scan.sh flags, on a timeout, or on a missing result.
-STEP=scenarios
+STEP=${STEP:-scenarios}
 . "$(dirname "$0")/lib.sh"
 
 file=$1

@@ -86,3 +86,10 @@ kmemleak_clean() {
 	fi
 	echo "kmemleak: no leaks"
 }
+
+# show_interrupts: the message-signalled lines of /proc/interrupts, with
+# the header naming the CPUs.
+show_interrupts() {
+	head -n 1 /proc/interrupts
+	grep -E 'MSI|IMS' /proc/interrupts
+}

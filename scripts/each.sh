@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Every prefix of the series builds, in the spirit of ktest's patchcheck:
+# for each commit of base..HEAD, build the directories it touches with W=1
+# and sparse (C=1) in a worktree of its own (build/each), and fail it when
+# a file it touches has a warning the base did not have. Ends with the
+# full build of the test kernel at HEAD.
+STEP=each
+. "$(dirname "$0")/lib.sh"
+results_reset
+need_tree
+default_identity
+
+src=$BUILD/each
+obj=$BUILD/each-obj
+cc=gcc
+command -v ccache >/dev/null && cc="ccache gcc"
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+
+commits=$(git -C "$TREE" rev-list --reverse base..HEAD)
+
+# Directories with a Makefile that a commit's C files live in.
+dirs_of() {
+	git -C "$TREE" diff-tree --no-commit-id --name-only -r "$@" -- '*.c' |
+		while read -r f; do
+			d=$(dirname "$f")
+			[ -f "$TREE/$d/Makefile" ] || [ -f "$TREE/$d/Kbuild" ] && echo "$d/"
+		done | sort -u
+}
+
+# Build directories in the worktree; print "file: warning text" (no line
+# numbers) for every warning, for files given as further arguments only.
+build_dirs() {
+	local logf=$1
+	shift
+	(cd "$src" && ARCH=x86_64 scripts/kconfig/merge_config.sh -n -O "$obj" "$TOP"/configs/*.config) >/dev/null 2>&1 ||
+		{ echo "configure failed" >&2; return 1; }
+	make -C "$src" O="$obj" ARCH=x86_64 CC="$cc" HOSTCC="$cc" -j"$JOBS" W=1 C=1 "$@" > "$logf" 2>&1
+}
+
+warnings_in() {
+	local logf=$1
+	shift
+	local f
+	for f in "$@"; do
+		grep -E "(^|/)$f:[0-9]+(:[0-9]+)?: (warning|error)" "$logf" |
+			sed -E 's/^.*\/?('"${f//\//\\/}"'):[0-9]+(:[0-9]+)?: /\1: /'
+	done | sort -u
+}
+
+if [ -n "$commits" ]; then
+	if [ ! -d "$src/.git" ] && [ ! -f "$src/.git" ]; then
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -q --detach "$src" base
+	fi
+	# What the base already warns about in every file the series touches.
+	all_dirs=$(dirs_of base HEAD | tr '\n' ' ')
+	all_files=$(git -C "$TREE" diff --name-only base..HEAD -- '*.c' '*.h' | tr '\n' ' ')
+	git -C "$src" checkout -q --detach base
+	log "base warnings in the touched directories: $all_dirs"
+	# shellcheck disable=SC2086
+	build_dirs "$LOGS/each-base.log" $all_dirs || true
+	# shellcheck disable=SC2086
+	warnings_in "$LOGS/each-base.log" $all_files > "$BUILD/each-base.warnings"
+
+	for c in $commits; do
+		subject=$(git -C "$TREE" log -1 --format=%s "$c")
+		git -C "$src" checkout -q --detach "$c"
+		dirs=$(dirs_of "$c" | tr '\n' ' ')
+		files=$(git -C "$TREE" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h' | tr '\n' ' ')
+		logf=$LOGS/each-$(git -C "$TREE" rev-parse --short=12 "$c").log
+		log "$subject: building ${dirs:-(headers only: the kernel's prepare step)}"
+		# shellcheck disable=SC2086
+		if ! build_dirs "$logf" ${dirs:-prepare}; then
+			grep -E 'error|Error' "$logf" | head -n 20 >&2
+			result fail "each: $subject" "does not build (log: $logf)"
+			continue
+		fi
+		# shellcheck disable=SC2086
+		new=$(warnings_in "$logf" $files | comm -23 - "$BUILD/each-base.warnings")
+		if [ -n "$new" ]; then
+			printf '%s\n' "$new" | sed 's/^/    /' >&2
+			result fail "each: $subject" "new warnings in files it touches"
+		else
+			result pass "each: $subject"
+		fi
+	done
+fi
+
+log "full build of the test kernel at HEAD"
+if "$TOP/scripts/kernel.sh"; then
+	result pass "each: full build at HEAD"
+else
+	result fail "each: full build at HEAD"
+fi
+! grep -q '^fail' "$RESULTS/each.tsv"
