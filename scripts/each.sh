@@ -40,11 +40,15 @@ build_dirs() {
 warnings_in() {
 	local logf=$1
 	shift
-	local f
-	for f in "$@"; do
-		grep -E "(^|/)$f:[0-9]+(:[0-9]+)?: (warning|error)" "$logf" |
-			sed -E 's/^.*\/?('"${f//\//\\/}"'):[0-9]+(:[0-9]+)?: /\1: /'
-	done | sort -u
+	grep -aE '^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error): ' "$logf" |
+		sed -E 's/^([^:]+):[0-9]+(:[0-9]+)?: /\1\t/' |
+		awk -F'\t' -v files="$*" '
+			BEGIN { n = split(files, f, " ") }
+			{ for (i = 1; i <= n; i++) {
+				l = length(f[i])
+				if ($1 == f[i] || substr($1, length($1) - l) == "/" f[i])
+					print f[i] ": " $2
+			} }' | sort -u
 }
 
 if [ -n "$commits" ]; then
@@ -68,7 +72,7 @@ if [ -n "$commits" ]; then
 		dirs=$(dirs_of "$c" | tr '\n' ' ')
 		files=$(git -C "$TREE" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h' | tr '\n' ' ')
 		logf=$LOGS/each-$(git -C "$TREE" rev-parse --short=12 "$c").log
-		log "$subject: building ${dirs:-(headers only: the kernel's prepare step)}"
+		log "$subject: building ${dirs:-headers only, the prepare step}"
 		# shellcheck disable=SC2086
 		if ! build_dirs "$logf" ${dirs:-prepare}; then
 			grep -E 'error|Error' "$logf" | head -n 20 >&2

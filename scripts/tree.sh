@@ -46,6 +46,9 @@ make_base() {
 	(
 		cd "$tmp"
 		git init -q -b base-tree .
+		# Packing 80k loose objects in the background slows everything
+		# else down for minutes; the scratch tree never needs it.
+		git config gc.auto 0
 		# Debian's top-level .gitignore ignores everything: add with force.
 		git add -f -A .
 		GIT_AUTHOR_NAME=$base_name GIT_AUTHOR_EMAIL=$base_email \
