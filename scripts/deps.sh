@@ -5,7 +5,7 @@ STEP=deps
 
 pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev
-	cpio kmod xz-utils python3 perl git
+	cpio kmod xz-utils python3 python3-ply perl git
 	ccache sparse
 	qemu-system-x86 busybox-static
 )
