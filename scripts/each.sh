@@ -3,7 +3,10 @@
 # for each commit of base..HEAD, build the directories it touches with W=1
 # and sparse (C=1) in a worktree of its own (build/each), and fail it when
 # a file it touches has a warning the base did not have. Ends with the
-# full build of the test kernel at HEAD.
+# full build of the test kernel at HEAD, and full builds of HEAD in the
+# variants of configs/variants/ (each fragment merged on top of the test
+# kernel's fragments without the debugging and KUnit ones), which must
+# not warn in any file the series touches.
 STEP=each
 . "$(dirname "$0")/lib.sh"
 results_reset
@@ -32,15 +35,16 @@ dirs_of() {
 build_dirs() {
 	local logf=$1
 	shift
-	(cd "$src" && ARCH=x86_64 scripts/kconfig/merge_config.sh -n -O "$obj" "$TOP"/configs/*.config) >/dev/null 2>&1 ||
-		{ echo "configure failed" >&2; return 1; }
-	make -C "$src" O="$obj" ARCH=x86_64 CC="$cc" HOSTCC="$cc" -j"$JOBS" W=1 C=1 "$@" > "$logf" 2>&1
+	mkdir -p "$obj"
+	(cd "$src" && ARCH=x86_64 scripts/kconfig/merge_config.sh -n -O "$obj" "$TOP"/configs/*.config) \
+		> "$logf" 2>&1 || { tail -n 5 "$logf" >&2; echo "configure failed" >&2; return 1; }
+	make -C "$src" O="$obj" ARCH=x86_64 CC="$cc" HOSTCC="$cc" -j"$JOBS" W=1 C=1 "$@" >> "$logf" 2>&1
 }
 
 warnings_in() {
 	local logf=$1
 	shift
-	grep -aE '^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error): ' "$logf" |
+	{ grep -aE '^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error): ' "$logf" || true; } |
 		sed -E 's/^([^:]+):[0-9]+(:[0-9]+)?: /\1\t/' |
 		awk -F'\t' -v files="$*" '
 			BEGIN { n = split(files, f, " ") }
@@ -96,4 +100,39 @@ if "$TOP/scripts/kernel.sh"; then
 else
 	result fail "each: full build at HEAD"
 fi
+
+series_files=$(git -C "$TREE" diff --name-only base..HEAD -- '*.c' '*.h' | tr '\n' ' ')
+for v in "$TOP"/configs/variants/*.config; do
+	[ -f "$v" ] || continue
+	name=$(basename "$v" .config)
+	vobj=$BUILD/variant-$name
+	logf=$LOGS/variant-$name.log
+	frags=()
+	for f in "$TOP"/configs/*.config; do
+		case "$(basename "$f")" in
+		*debug* | *kunit*) ;;
+		*) frags+=("$f") ;;
+		esac
+	done
+	log "full build at HEAD, variant $name ($vobj)"
+	mkdir -p "$vobj"
+	if ! (cd "$TREE" && ARCH=x86_64 scripts/kconfig/merge_config.sh -n -O "$vobj" "${frags[@]}" "$v") \
+		> "$logf" 2>&1; then
+		result fail "each: variant $name" "configuration failed (log: $logf)"
+		continue
+	fi
+	if ! make -C "$TREE" O="$vobj" ARCH=x86_64 CC="$cc" HOSTCC="$cc" -j"$JOBS" bzImage >> "$logf" 2>&1; then
+		grep -E 'error|Error' "$logf" | head -n 20 >&2
+		result fail "each: variant $name" "does not build (log: $logf)"
+		continue
+	fi
+	# shellcheck disable=SC2086
+	new=$(warnings_in "$logf" $series_files)
+	if [ -n "$new" ]; then
+		printf '%s\n' "$new" | sed 's/^/    /' >&2
+		result fail "each: variant $name" "warnings in files the series touches"
+	else
+		result pass "each: variant $name" "$(grep -E '^(CONFIG_PCI_MSI|CONFIG_PCI_IMS)[= ]|^# CONFIG_PCI_(MSI|IMS) ' "$vobj/.config" | tr '\n' ' ')"
+	fi
+done
 ! grep -q '^fail' "$RESULTS/each.tsv"

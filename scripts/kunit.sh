@@ -9,10 +9,14 @@ results_reset
 
 dir=$BUILD/kunit
 rm -rf "$dir"
-mkdir -p "$dir"
+mkdir -p "$dir/root"
+# After the suites, the guest scans for leaks they left behind.
+echo kmemleak_clean > "$dir/root/checks"
+(cd "$dir/root" && echo checks | cpio -o -H newc --quiet -R 0:0) > "$dir/overlay.cpio"
+cat "$BUILD/initramfs/base.cpio" "$dir/overlay.cpio" > "$dir/initrd.cpio"
 log "booting the test kernel with the built-in KUnit suites"
 rc=0
-"$TOP/scripts/qemu.sh" "$dir/console.log" "$BUILD/initramfs/base.cpio" "${KUNIT_TIMEOUT:-900}" \
+"$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "${KUNIT_TIMEOUT:-900}" \
 	"kunit.enable=1 ${KUNIT_FILTER:+kunit.filter_glob=$KUNIT_FILTER}" -machine q35 -cpu max || rc=$?
 [ "$rc" -eq 0 ] || result fail "kunit: boot" "qemu exited with $rc (124: timeout)"
 
@@ -39,6 +43,13 @@ while IFS=$'\t' read -r status name; do
 	esac
 done < "$dir/cases.tsv"
 [ -s "$dir/cases.tsv" ] || result fail "kunit: results" "no KUnit results in $dir/console.log"
+
+if grep -aq '^ok [0-9]* kmemleak_clean' "$dir/console.log"; then
+	result pass "kunit: no leaks after the suites"
+else
+	grep -a -A40 '^KTAP version 1$' "$dir/console.log" | grep -a '^# ' | head -n 40 >&2 || true
+	result fail "kunit: no leaks after the suites" "the kmemleak scan failed or did not run"
+fi
 
 if bad=$("$TOP/scripts/console-scan.sh" "$dir/console.log"); then
 	result pass "kunit: console clean"
