@@ -17,7 +17,8 @@ cat "$BUILD/initramfs/base.cpio" "$dir/overlay.cpio" > "$dir/initrd.cpio"
 log "booting the test kernel with the built-in KUnit suites"
 rc=0
 "$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "${KUNIT_TIMEOUT:-900}" \
-	"kunit.enable=1 ${KUNIT_FILTER:+kunit.filter_glob=$KUNIT_FILTER}" -machine q35 -cpu max || rc=$?
+	"kunit.enable=1 ${KUNIT_FILTER:+kunit.filter_glob=$KUNIT_FILTER} ${KUNIT_ATTR_FILTER:+kunit.filter=$KUNIT_ATTR_FILTER}" \
+	-machine q35 -cpu max || rc=$?
 [ "$rc" -eq 0 ] || result fail "kunit: boot" "qemu exited with $rc (124: timeout)"
 
 python3 "$TREE/tools/testing/kunit/kunit.py" parse --json="$dir/results.json" \
