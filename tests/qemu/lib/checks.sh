@@ -93,3 +93,8 @@ show_interrupts() {
 	head -n 1 /proc/interrupts
 	grep -E 'MSI|IMS' /proc/interrupts
 }
+
+# The edu IMS sample's debugfs directory for device $1 (e.g. 0000:00:04.0).
+edu_dir() {
+	echo /sys/kernel/debug/edu-ims/$1
+}
