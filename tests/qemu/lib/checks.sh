@@ -98,3 +98,105 @@ show_interrupts() {
 edu_dir() {
 	echo /sys/kernel/debug/edu-ims/$1
 }
+
+# The edu IMS sample's vector table: "<index> <irq> <deliveries> <cpu>".
+ims_field() {
+	awk -v i="$2" -v f="$3" '$1 == i { print $f }' "$(edu_dir "$1")/vectors"
+}
+
+# ims_vectors DEV N: allocate and request N IMS vectors on the edu sample.
+ims_vectors() {
+	echo "$2" > "$(edu_dir "$1")/vectors" || { echo "allocating $2 IMS vectors failed"; return 1; }
+	got=$(grep -c . "$(edu_dir "$1")/vectors")
+	[ "$got" -eq "$2" ] || { echo "$got vectors allocated, want $2"; return 1; }
+	echo "$got IMS vectors allocated and requested"
+}
+
+# ims_trigger_each DEV STEP: make the device send every STEP-th vector once.
+# Each one triggered must arrive exactly once, at its own handler, and no
+# other vector may see a delivery.
+ims_trigger_each() {
+	d=$(edu_dir "$1")
+	n=$(grep -c . "$d/vectors")
+	before=$(cat "$d/vectors")
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		echo "$i" > "$d/trigger" || { echo "trigger $i failed"; return 1; }
+		i=$((i + $2))
+	done
+	sleep 1
+	fail=0
+	sent=0
+	while read -r idx irq count cpu; do
+		old=$(echo "$before" | awk -v i="$idx" '$1 == i { print $3 }')
+		want=$old
+		if [ $((idx % $2)) -eq 0 ]; then
+			want=$((old + 1))
+			sent=$((sent + 1))
+		fi
+		if [ "$count" -ne "$want" ]; then
+			echo "vector $idx (irq $irq): $count deliveries, want $want"
+			fail=1
+		fi
+	done < "$d/vectors"
+	echo "$sent of $n vectors triggered; each arrived exactly once, the others stayed silent"
+	return $fail
+}
+
+# ims_affinity DEV I CPU: route vector I to CPU, trigger it: it arrives once, there.
+ims_affinity() {
+	irq=$(ims_field "$1" "$2" 2)
+	old=$(ims_field "$1" "$2" 3)
+	printf '%x\n' $((1 << $3)) > "/proc/irq/$irq/smp_affinity" ||
+		{ echo "setting the affinity of irq $irq failed"; return 1; }
+	echo "$2" > "$(edu_dir "$1")/trigger" || return 1
+	sleep 1
+	count=$(ims_field "$1" "$2" 3)
+	cpu=$(ims_field "$1" "$2" 4)
+	grep -E "^ *$irq:" /proc/interrupts
+	if [ "$count" -ne $((old + 1)) ] || [ "$cpu" -ne "$3" ]; then
+		echo "vector $2: $count deliveries (want $((old + 1))), last on CPU $cpu (want $3)"
+		return 1
+	fi
+	echo "vector $2 (irq $irq) moved to CPU $3 and arrived there once"
+}
+
+# ims_masked DEV I: a masked vector stays silent; the trigger is kept
+# pending and arrives once when the vector is unmasked.
+ims_masked() {
+	d=$(edu_dir "$1")
+	old=$(ims_field "$1" "$2" 3)
+	echo "$2 1" > "$d/mask" || return 1
+	echo "$2" > "$d/trigger" || return 1
+	sleep 1
+	now=$(ims_field "$1" "$2" 3)
+	[ "$now" -eq "$old" ] || { echo "masked vector $2 was delivered"; return 1; }
+	grep -qx "$2" "$d/pending" || { echo "the trigger of masked vector $2 is not pending"; return 1; }
+	echo "$2 0" > "$d/mask" || return 1
+	sleep 1
+	now=$(ims_field "$1" "$2" 3)
+	[ "$now" -eq $((old + 1)) ] || { echo "vector $2: $now deliveries after unmask, want $((old + 1))"; return 1; }
+	[ -z "$(cat "$d/pending")" ] || { echo "still pending after unmask"; return 1; }
+	echo "masked vector $2 stayed silent; its pending trigger arrived once when unmasked"
+}
+
+# ims_refused DEV REASON: the IMS domain was refused with REASON in the
+# log line, the sample runs on MSI alone, and no IMS vector exists.
+ims_refused() {
+	dmesg | grep -E "$1: IMS domain not created: .*$2" ||
+		{ echo "no refusal naming: $2"; dmesg | grep -iE 'ims'; return 1; }
+	dmesg | grep -q "$1: edu IMS sample: no IMS, MSI only" || { echo "the sample did not fall back"; return 1; }
+	if echo 1 > "$(edu_dir "$1")/vectors" 2>/dev/null; then
+		echo "allocating an IMS vector succeeded"
+		return 1
+	fi
+	irq_chip_absent 'PCI-IMS'
+}
+
+# tainted_user: the kernel carries the user taint (U, bit 6).
+tainted_user() {
+	t=$(cat /proc/sys/kernel/tainted)
+	[ $((t & 64)) -ne 0 ] && { echo "tainted: $t"; return 0; }
+	echo "not tainted U: $t"
+	return 1
+}
