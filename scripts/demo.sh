@@ -11,7 +11,9 @@ echo
 echo "Kernel: $(cat "$KOBJ/include/config/kernel.release"), booted in QEMU:"
 echo "  $(sed -n 's/^qemu:[[:space:]]*//p' "$TOP/tests/demo/demo" | tr '\n' ' ')"
 echo
-echo "What the guest reported (console: $console):"
+echo "What the guest reported (console: $console). In /proc/interrupts, the"
+echo "second column group counts deliveries per CPU; the chip column names the"
+echo "domain: PCI-IMS (the series), PCI-MSI (edu's own vector), PCI-MSIX (virtio)."
 sed -n '/^KTAP version 1/,/^# ims-test: done/p' "$console" | grep -vE '^(KTAP|1\.\.|# ims-test)' |
 	sed -e 's/^# /    /' -e 's/^ok [0-9]* /  [ok] /' -e 's/^not ok [0-9]* /  [FAILED] /'
 echo

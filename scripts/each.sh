@@ -101,6 +101,25 @@ else
 	result fail "each: full build at HEAD"
 fi
 
+# Samples the series adds are built in by the test kernel; build each of
+# them as a module too, against the test kernel.
+for d in $(git -C "$TREE" diff --name-only --diff-filter=A base..HEAD -- 'samples/*/Makefile' | xargs -r -n1 dirname); do
+	syms=$(sed -n 's/^obj-\$(\(CONFIG_[A-Z0-9_]*\)).*/\1=m/p' "$TREE/$d/Makefile" | sort -u | tr '\n' ' ')
+	logf=$LOGS/module-$(basename "$d").log
+	# A copy, so that the module's objects stay out of the source tree
+	mdir=$BUILD/module-$(basename "$d")
+	rm -rf "$mdir"
+	cp -r "$TREE/$d" "$mdir"
+	# shellcheck disable=SC2086
+	if make -C "$TREE" O="$KOBJ" ARCH=x86_64 CC="$cc" HOSTCC="$cc" M="$mdir" \
+		$syms W=1 modules > "$logf" 2>&1 && ! grep -qE 'warning:|error:' "$logf"; then
+		result pass "each: $d builds as a module" "$syms"
+	else
+		grep -E 'warning:|error:|ERROR' "$logf" | head -n 20 >&2
+		result fail "each: $d builds as a module" "log: $logf"
+	fi
+done
+
 series_files=$(git -C "$TREE" diff --name-only base..HEAD -- '*.c' '*.h' | tr '\n' ' ')
 for v in "$TOP"/configs/variants/*.config; do
 	[ -f "$v" ] || continue

@@ -10,14 +10,24 @@ shift 4
 kernel=$KOBJ/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no test kernel at $kernel: run 'make kernel'"
 
+# The human monitor on a unix socket, for commands the guest asks for
+# (hot-unplug); scripts/monitor.py forwards them.
+mon=$logf.monitor
+rm -f "$mon"
+python3 "$TOP/scripts/monitor.py" "$logf" "$mon" > "$logf.monitor-log" 2>&1 &
+watcher=$!
+
 set +e
 timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
 	-accel tcg -m 2G -smp 2 \
-	-display none -no-reboot -monitor none \
+	-display none -no-reboot -monitor "unix:$mon,server=on,wait=off" \
 	-serial "file:$logf" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic $append" \
 	"$@" </dev/null >"$logf.qemu" 2>&1
 rc=$?
 set -e
+rm -f "$mon"
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
 exit $rc

@@ -94,6 +94,34 @@ show_interrupts() {
 	grep -E 'MSI|IMS' /proc/interrupts
 }
 
+# qemu_monitor CMD: have the host send CMD to the QEMU monitor (the host
+# watches the console for this line; see scripts/monitor.py).
+qemu_monitor() {
+	echo "# ims-test: monitor $*" > /dev/console
+}
+
+# pci_gone DEV SECONDS: wait until PCI device DEV has been removed.
+pci_gone() {
+	i=0
+	while [ -e "/sys/bus/pci/devices/$1" ]; do
+		i=$((i + 1))
+		[ "$i" -le "$2" ] || { echo "$1 is still present after $2 s"; return 1; }
+		sleep 1
+	done
+	echo "$1 removed"
+}
+
+# ims_unplug DEV QDEV_ID: hot-unplug the device from QEMU while its IMS
+# vectors are requested, and wait for the kernel to remove it.
+ims_unplug() {
+	n=$(grep -c . "$(edu_dir "$1")/vectors")
+	[ "$n" -gt 0 ] || { echo "no IMS vectors requested"; return 1; }
+	qemu_monitor "device_del $2"
+	pci_gone "$1" 60 || return 1
+	irq_chip_absent "PCI-IMS-$1" || return 1
+	echo "unplugged with $n IMS vectors requested"
+}
+
 # The edu IMS sample's debugfs directory for device $1 (e.g. 0000:00:04.0).
 edu_dir() {
 	echo /sys/kernel/debug/edu-ims/$1
