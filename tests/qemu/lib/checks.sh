@@ -228,3 +228,14 @@ tainted_user() {
 	echo "not tainted U: $t"
 	return 1
 }
+
+# ims_unbind DEV: unbind the edu sample from DEV with its IMS vectors still
+# requested; nothing of IMS may remain.
+ims_unbind() {
+	n=$(grep -c . "$(edu_dir "$1")/vectors")
+	[ "$n" -gt 0 ] || { echo "no IMS vectors requested"; return 1; }
+	echo "$1" > /sys/bus/pci/drivers/edu-ims/unbind || { echo "unbind failed"; return 1; }
+	irq_chip_absent "PCI-IMS-$1" || return 1
+	[ ! -e "$(edu_dir "$1")" ] || { echo "debugfs directory left behind"; return 1; }
+	echo "unbound with $n IMS vectors requested; none left"
+}
