@@ -12,8 +12,7 @@ rm -rf "$dir"
 mkdir -p "$dir/root"
 # After the suites, the guest scans for leaks they left behind.
 echo kmemleak_clean > "$dir/root/checks"
-(cd "$dir/root" && echo checks | cpio -o -H newc --quiet -R 0:0) > "$dir/overlay.cpio"
-cat "$BUILD/initramfs/base.cpio" "$dir/overlay.cpio" > "$dir/initrd.cpio"
+guest_initrd "$dir"
 log "booting the test kernel with the built-in KUnit suites"
 rc=0
 "$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "${KUNIT_TIMEOUT:-900}" \
@@ -52,12 +51,7 @@ else
 	result fail "kunit: no leaks after the suites" "the kmemleak scan failed or did not run"
 fi
 
-if bad=$("$TOP/scripts/console-scan.sh" "$dir/console.log"); then
-	result pass "kunit: console clean"
-else
-	printf '%s\n' "$bad" | head -n 20 >&2
-	result fail "kunit: console clean" "$(printf '%s\n' "$bad" | head -n 1)"
-fi
+console_result kunit "$dir/console.log"
 fails=$(grep -c '^fail' "$RESULTS/kunit.tsv" || true)
 log "$(grep -c '^pass' "$RESULTS/kunit.tsv" || true) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -68,3 +68,21 @@ default_identity() {
 		export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-workbench@invalid}
 	fi
 }
+
+# Build DIR/initrd.cpio: the guest userland plus DIR/root/checks, the
+# commands the guest's init runs as KTAP test points.
+guest_initrd() {
+	(cd "$1/root" && echo checks | cpio -o -H newc --quiet -R 0:0) > "$1/overlay.cpio"
+	cat "$BUILD/initramfs/base.cpio" "$1/overlay.cpio" > "$1/initrd.cpio"
+}
+
+# Record whether a guest console log is free of kernel problems.
+console_result() {
+	local bad
+	if bad=$("$TOP/scripts/console-scan.sh" "$2"); then
+		result pass "$1: console clean"
+	else
+		printf '%s\n' "$bad" | head -n 20 >&2
+		result fail "$1: console clean" "$(printf '%s\n' "$bad" | head -n 1)"
+	fi
+}

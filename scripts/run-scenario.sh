@@ -25,8 +25,7 @@ dir=$BUILD/scenarios/$name
 rm -rf "$dir"
 mkdir -p "$dir/root"
 { field check; echo kmemleak_clean; } > "$dir/root/checks"
-(cd "$dir/root" && echo checks | cpio -o -H newc --quiet -R 0:0) > "$dir/overlay.cpio"
-cat "$BUILD/initramfs/base.cpio" "$dir/overlay.cpio" > "$dir/initrd.cpio"
+guest_initrd "$dir"
 want=$(grep -c . "$dir/root/checks")
 
 log "$name: booting ($qemu_args)"
@@ -59,9 +58,4 @@ done < <(grep -aE '^(not )?ok [0-9]+ ' "$dir/console.log" || true)
 [ "$got" -eq "$want" ] ||
 	result fail "$name: results" "$got of $want checks reported"
 
-if bad=$("$TOP/scripts/console-scan.sh" "$dir/console.log"); then
-	result pass "$name: console clean"
-else
-	printf '%s\n' "$bad" | head -n 20 >&2
-	result fail "$name: console clean" "$(printf '%s\n' "$bad" | head -n 1)"
-fi
+console_result "$name" "$dir/console.log"
