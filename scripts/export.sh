@@ -66,3 +66,4 @@ for f in $(owned "$tmp"); do
 	cp "$tmp/$f" "$dest/$f"
 done
 log "exported $(grep -vc '^#' "$dest/series" || true) patches to $dest"
+[ "$dest" != "$PATCHES" ] || "$TOP/scripts/tree.sh" --record-synced

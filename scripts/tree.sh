@@ -24,14 +24,26 @@ unexported_work() {
 	# files without any exclude rules: builds are out of tree, so the
 	# source tree never holds generated files.
 	git -C "$TREE" ls-files --others --directory | sed 's/^/untracked: /' | head -n 10
+	# Saved work is what patches/ holds now, or what it held when the
+	# tree was last applied or exported: a commit patches/ has moved on
+	# from (a pull, an edited patch) is not lost work.
 	keys=$(series_patches | while read -r p; do
 		[ -f "$PATCHES/$p" ] && "$TOP/scripts/patchkey.sh" < "$PATCHES/$p"
-	done)
+	done
+	cat "$TREE/.git/synced-keys" 2>/dev/null || true)
 	for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 		key=$(pgit -C "$TREE" format-patch -1 --stdout "$c" | "$TOP/scripts/patchkey.sh")
 		grep -qxF "$key" <<<"$keys" ||
 			echo "not exported: $(git -C "$TREE" log -1 --format='%h %s' "$c")"
 	done
+}
+
+# Remember the commits of the tree as saved: they are in patches/ now.
+record_synced() {
+	local c
+	for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
+		pgit -C "$TREE" format-patch -1 --stdout "$c" | "$TOP/scripts/patchkey.sh"
+	done > "$TREE/.git/synced-keys"
 }
 
 make_base() {
@@ -75,7 +87,13 @@ apply_series() {
 		n=$((n + 1))
 	done < <(series_patches)
 	log "applied $n patches; HEAD is $(git -C "$TREE" log -1 --format='%h %s')"
+	record_synced
 }
+
+if [ "${1:-}" = --record-synced ]; then
+	record_synced
+	exit 0
+fi
 
 if [ -e "$TREE" ]; then
 	git -C "$TREE" rev-parse -q --verify refs/tags/base >/dev/null 2>&1 ||
