@@ -239,3 +239,223 @@ ims_unbind() {
 	[ ! -e "$(edu_dir "$1")" ] || { echo "debugfs directory left behind"; return 1; }
 	echo "unbound with $n IMS vectors requested; none left"
 }
+
+# CPU hotplug and suspend. The expected delivery count of every vector is
+# kept in /tmp/ims-expect.DEV ("<index> <count> <pending>") across checks.
+
+# cpulist LIST: the CPUs of a list like "0-2,5", one per line.
+cpulist() {
+	echo "$1" | tr ',' '\n' | while IFS=- read -r a b; do
+		[ -n "$a" ] && seq "$a" "${b:-$a}"
+	done
+}
+
+# in_cpulist CPU LIST: CPU is in LIST.
+in_cpulist() {
+	cpulist "$2" | grep -qx "$1"
+}
+
+online_cpus() {
+	cat /sys/devices/system/cpu/online
+}
+
+# ims_spread DEV: route IMS vector I to CPU I modulo the number of online
+# CPUs; each one's effective affinity must follow.
+ims_spread() {
+	ncpu=$(cpulist "$(online_cpus)" | grep -c .)
+	while read -r idx irq count cpu req; do
+		want=$((idx % ncpu))
+		printf '%x\n' $((1 << want)) > "/proc/irq/$irq/smp_affinity" ||
+			{ echo "setting the affinity of irq $irq failed"; return 1; }
+		eff=$(cat "/proc/irq/$irq/effective_affinity_list")
+		[ "$eff" = "$want" ] || { echo "irq $irq: effective affinity $eff, want $want"; return 1; }
+	done < "$(edu_dir "$1")/vectors"
+	echo "vectors spread over $ncpu CPUs"
+}
+
+# ims_expect_init DEV: start counting from the current deliveries.
+ims_expect_init() {
+	[ -s "$(edu_dir "$1")/vectors" ] || { echo "no IMS vectors"; return 1; }
+	awk '{ print $1, $3, 0 }' "$(edu_dir "$1")/vectors" > "/tmp/ims-expect.$1"
+	echo "$(grep -c . "/tmp/ims-expect.$1") vectors"
+}
+
+# ims_deliverable IRQ MODE: whether vector IRQ can be delivered now. A
+# managed interrupt none of whose CPUs is online is shut down; other
+# interrupts always have an online target.
+ims_deliverable() {
+	[ "$2" = managed ] || return 0
+	on=$(online_cpus)
+	for c in $(cpulist "$(cat "/proc/irq/$1/smp_affinity_list")"); do
+		in_cpulist "$c" "$on" && return 0
+	done
+	return 1
+}
+
+# ims_verify DEV [fresh]: every vector's deliveries are exactly the
+# expected ones, with "fresh" (right after triggering) the last delivery of
+# each was on an online CPU of its effective affinity, the vectors with a trigger held back are exactly those listed
+# as pending, and /proc/interrupts has exactly one line per vector.
+ims_verify() {
+	d=$(edu_dir "$1")
+	exp="/tmp/ims-expect.$1"
+	on=$(online_cpus)
+	fail=0
+	n=0
+	while read -r idx irq count cpu req; do
+		n=$((n + 1))
+		want=$(awk -v i="$idx" '$1 == i { print $2 }' "$exp")
+		pend=$(awk -v i="$idx" '$1 == i { print $3 }' "$exp")
+		if [ "$count" != "$want" ]; then
+			echo "vector $idx (irq $irq): $count deliveries, want $want"
+			fail=1
+		fi
+		if [ "${2:-}" = fresh ] && [ "$pend" = 0 ]; then
+			eff=$(cat "/proc/irq/$irq/effective_affinity_list")
+			if ! in_cpulist "$cpu" "$eff" || ! in_cpulist "$cpu" "$on"; then
+				echo "vector $idx (irq $irq): last delivery on CPU $cpu, effective affinity $eff, online $on"
+				fail=1
+			fi
+		fi
+		if grep -qx "$idx" "$d/pending"; then
+			[ "$pend" = 1 ] || { echo "vector $idx: pending, but should not be"; fail=1; }
+		else
+			[ "$pend" = 0 ] || { echo "vector $idx: its trigger is not pending"; fail=1; }
+		fi
+	done < "$d/vectors"
+	[ "$n" -gt 0 ] || { echo "no IMS vectors"; return 1; }
+	lines=$(grep -cE "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts)
+	[ "$lines" -eq "$n" ] || { echo "/proc/interrupts has $lines IMS lines, want $n"; fail=1; }
+	[ "$fail" -eq 0 ] && echo "$n vectors: deliveries as expected, on online CPUs of their effective affinity (online: $on)"
+	return $fail
+}
+
+# ims_deliver DEV [managed]: trigger every vector once. Each one that can
+# be delivered must arrive exactly once; a managed one whose CPUs are all
+# offline must be held back as pending.
+ims_deliver() {
+	d=$(edu_dir "$1")
+	exp="/tmp/ims-expect.$1"
+	: > "$exp.new"
+	sent=0
+	held=0
+	while read -r idx irq count cpu req; do
+		echo "$idx" > "$d/trigger" || { echo "trigger $idx failed"; return 1; }
+		line=$(awk -v i="$idx" '$1 == i' "$exp")
+		if ims_deliverable "$irq" "${2:-}"; then
+			c=$(echo "$line" | awk '{ print $2 + 1 }')
+			echo "$idx $c 0" >> "$exp.new"
+			sent=$((sent + 1))
+		else
+			echo "$line" | awk '{ print $1, $2, 1 }' >> "$exp.new"
+			held=$((held + 1))
+		fi
+	done < "$d/vectors"
+	mv "$exp.new" "$exp"
+	sleep 2
+	echo "triggered $sent deliverable and $held held-back vectors"
+	ims_verify "$1" fresh
+}
+
+# ims_cpu DEV CPU 0|1 [managed]: take CPU offline or bring it online. The
+# vectors on it must move off it without a delivery; a held-back trigger
+# of a managed vector whose CPU comes back must arrive once.
+ims_cpu() {
+	echo "$3" > "/sys/devices/system/cpu/cpu$2/online" ||
+		{ echo "setting CPU $2 online=$3 failed"; return 1; }
+	d=$(edu_dir "$1")
+	exp="/tmp/ims-expect.$1"
+	if [ "$3" = 1 ]; then
+		: > "$exp.new"
+		while read -r idx c p; do
+			irq=$(ims_field "$1" "$idx" 2)
+			if [ "$p" = 1 ] && ims_deliverable "$irq" "${4:-}"; then
+				echo "$idx $((c + 1)) 0" >> "$exp.new"
+			else
+				echo "$idx $c $p" >> "$exp.new"
+			fi
+		done < "$exp"
+		mv "$exp.new" "$exp"
+	fi
+	sleep 2
+	if [ "$3" = 0 ]; then
+		while read -r idx irq count cpu req; do
+			eff=$(cat "/proc/irq/$irq/effective_affinity_list")
+			if ims_deliverable "$irq" "${4:-}" && in_cpulist "$2" "$eff"; then
+				echo "vector $idx (irq $irq): still on offline CPU $2"
+				return 1
+			fi
+		done < "$d/vectors"
+	fi
+	echo "CPU $2 online=$3 (online: $(online_cpus))"
+	ims_verify "$1"
+}
+
+# ims_vectors_managed DEV N: allocate and request N managed IMS vectors,
+# vector I affine to the I-th online CPU.
+ims_vectors_managed() {
+	echo "$2 managed" > "$(edu_dir "$1")/vectors" ||
+		{ echo "allocating $2 managed IMS vectors failed"; return 1; }
+	got=$(grep -c . "$(edu_dir "$1")/vectors")
+	[ "$got" -eq "$2" ] || { echo "$got vectors allocated, want $2"; return 1; }
+	echo "$got managed IMS vectors allocated and requested"
+}
+
+# ims_capacity DEV N ALLOC_ERR REQ_ERR: allocate N IMS vectors as far as
+# possible, then request as many as possible. Allocation must end with
+# error ALLOC_ERR (0: all N allocated) and requesting with REQ_ERR (0: all
+# requested), both at a count above zero; every requested vector and only
+# those show in /proc/interrupts. Prints the counts.
+ims_capacity() {
+	d=$(edu_dir "$1")
+	echo "$2 alloc" > "$d/vectors" || { echo "writing '$2 alloc' failed"; return 1; }
+	set -- "$1" "$2" "$3" "$4" $(cat "$d/capacity")
+	echo "capacity: allocated $6 (error $8), requested ${10} (error ${12}) of $2"
+	[ "$6" -gt 0 ] && [ "${10}" -gt 0 ] || { echo "nothing allocated or requested"; return 1; }
+	[ "$8" -eq "$3" ] || { echo "allocation ended with $8, want $3"; return 1; }
+	[ "$3" -ne 0 ] || [ "$6" -eq "$2" ] || { echo "allocated $6, want $2"; return 1; }
+	[ "${12}" -eq "$4" ] || { echo "requesting ended with ${12}, want $4"; return 1; }
+	[ "$4" -ne 0 ] || [ "${10}" -eq "$6" ] || { echo "requested ${10}, want $6"; return 1; }
+	lines=$(grep -cE "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts)
+	[ "$lines" -eq "${10}" ] || { echo "/proc/interrupts has $lines IMS lines, want ${10}"; return 1; }
+	req=$(awk '$5 == 1' "$d/vectors" | grep -c .)
+	[ "$req" -eq "${10}" ] || { echo "$req vectors marked requested, want ${10}"; return 1; }
+}
+
+# ims_trigger_requested DEV: trigger the first and the last requested
+# vector; each arrives exactly once.
+ims_trigger_requested() {
+	d=$(edu_dir "$1")
+	for idx in $(awk '$5 == 1 { print $1 }' "$d/vectors" | sed -n '1p;$p'); do
+		old=$(ims_field "$1" "$idx" 3)
+		echo "$idx" > "$d/trigger" || { echo "trigger $idx failed"; return 1; }
+		sleep 1
+		now=$(ims_field "$1" "$idx" 3)
+		[ "$now" -eq $((old + 1)) ] || { echo "vector $idx: $now deliveries, want $((old + 1))"; return 1; }
+		echo "vector $idx arrived once"
+	done
+}
+
+# suspend_cycle s3|core: suspend to RAM and resume. "s3": a real ACPI S3
+# cycle, woken by the CMOS RTC alarm after 3 s. "core": pm_test at the
+# core level, the whole suspend path including taking the non-boot CPUs
+# down, without entering the firmware. Every non-boot CPU must have gone
+# down and come back.
+suspend_cycle() {
+	grep -qw mem /sys/power/state || { echo "no suspend to RAM: $(cat /sys/power/state)"; return 1; }
+	before=$(dmesg | grep -c 'CPU[0-9]* is now offline' || true)
+	if [ "$1" = s3 ]; then
+		echo 0 > /sys/class/rtc/rtc0/wakealarm
+		echo +3 > /sys/class/rtc/rtc0/wakealarm || { echo "setting the RTC alarm failed"; return 1; }
+	else
+		echo core > /sys/power/pm_test || { echo "no pm_test"; return 1; }
+	fi
+	echo mem > /sys/power/state || { echo "suspend failed"; dmesg | tail -n 20; return 1; }
+	[ "$1" = s3 ] || echo none > /sys/power/pm_test
+	after=$(dmesg | grep -c 'CPU[0-9]* is now offline' || true)
+	ncpu=$(cpulist "$(online_cpus)" | grep -c .)
+	[ $((after - before)) -eq $((ncpu - 1)) ] ||
+		{ echo "$((after - before)) CPUs went offline, want $((ncpu - 1))"; return 1; }
+	dmesg | grep -E 'PM: suspend (entry|exit)|suspend debug|Low-level resume' | tail -n 4
+	echo "suspended ($1) and resumed; online: $(online_cpus)"
+}
