@@ -275,7 +275,7 @@ ims_spread() {
 
 # ims_expect_init DEV: start counting from the current deliveries.
 ims_expect_init() {
-	[ -s "$(edu_dir "$1")/vectors" ] || { echo "no IMS vectors"; return 1; }
+	grep -q . "$(edu_dir "$1")/vectors" || { echo "no IMS vectors"; return 1; }
 	awk '{ print $1, $3, 0 }' "$(edu_dir "$1")/vectors" > "/tmp/ims-expect.$1"
 	echo "$(grep -c . "/tmp/ims-expect.$1") vectors"
 }
@@ -299,6 +299,7 @@ ims_deliverable() {
 ims_verify() {
 	d=$(edu_dir "$1")
 	exp="/tmp/ims-expect.$1"
+	[ -f "$exp" ] || { echo "no expectations: run ims_expect_init first"; return 1; }
 	on=$(online_cpus)
 	fail=0
 	n=0
@@ -336,12 +337,14 @@ ims_verify() {
 ims_deliver() {
 	d=$(edu_dir "$1")
 	exp="/tmp/ims-expect.$1"
+	[ -f "$exp" ] || { echo "no expectations: run ims_expect_init first"; return 1; }
 	: > "$exp.new"
 	sent=0
 	held=0
 	while read -r idx irq count cpu req; do
 		echo "$idx" > "$d/trigger" || { echo "trigger $idx failed"; return 1; }
 		line=$(awk -v i="$idx" '$1 == i' "$exp")
+		[ -n "$line" ] || { echo "vector $idx has no expectation"; return 1; }
 		if ims_deliverable "$irq" "${2:-}"; then
 			c=$(echo "$line" | awk '{ print $2 + 1 }')
 			echo "$idx $c 0" >> "$exp.new"
@@ -437,7 +440,8 @@ ims_trigger_requested() {
 }
 
 # suspend_cycle s3|core: suspend to RAM and resume. "s3": a real ACPI S3
-# cycle, woken by the CMOS RTC alarm after 3 s. "core": pm_test at the
+# cycle, the host wakes the guest with the QEMU monitor's system_wakeup
+# once QEMU reports it suspended. "core": pm_test at the
 # core level, the whole suspend path including taking the non-boot CPUs
 # down, without entering the firmware. Every non-boot CPU must have gone
 # down and come back.
@@ -445,8 +449,7 @@ suspend_cycle() {
 	grep -qw mem /sys/power/state || { echo "no suspend to RAM: $(cat /sys/power/state)"; return 1; }
 	before=$(dmesg | grep -c 'CPU[0-9]* is now offline' || true)
 	if [ "$1" = s3 ]; then
-		echo 0 > /sys/class/rtc/rtc0/wakealarm
-		echo +3 > /sys/class/rtc/rtc0/wakealarm || { echo "setting the RTC alarm failed"; return 1; }
+		qemu_monitor wakeup-when-suspended
 	else
 		echo core > /sys/power/pm_test || { echo "no pm_test"; return 1; }
 	fi
