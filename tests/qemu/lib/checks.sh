@@ -280,55 +280,82 @@ ims_expect_init() {
 	echo "$(grep -c . "/tmp/ims-expect.$1") vectors"
 }
 
-# ims_deliverable IRQ MODE: whether vector IRQ can be delivered now. A
-# managed interrupt none of whose CPUs is online is shut down; other
-# interrupts always have an online target.
-ims_deliverable() {
-	[ "$2" = managed ] || return 0
-	on=$(online_cpus)
-	for c in $(cpulist "$(cat "/proc/irq/$1/smp_affinity_list")"); do
-		in_cpulist "$c" "$on" && return 0
-	done
-	return 1
+# The vectors with their affinity, one line each, in FILE:
+# "<index> <irq> <deliveries> <cpu> <affinity list> <effective list>".
+# Shell builtins only, so that 64 vectors cost no process each.
+ims_snapshot() {
+	: > "$2"
+	while read -r idx irq count cpu req; do
+		read -r aff < "/proc/irq/$irq/smp_affinity_list"
+		read -r eff < "/proc/irq/$irq/effective_affinity_list"
+		echo "$idx $irq $count $cpu $aff $eff" >> "$2"
+	done < "$(edu_dir "$1")/vectors"
 }
 
+# awk helpers: in_list(cpu, "0-2,5"), deliverable(affinity list): a
+# managed vector none of whose CPUs is online is shut down (mode
+# "managed"); other vectors always have an online target.
+IMS_AWK='
+function in_list(c, l,    n, i, r, a) {
+	n = split(l, r, ",")
+	for (i = 1; i <= n; i++) {
+		if (split(r[i], a, "-") == 1)
+			a[2] = a[1]
+		if (c + 0 >= a[1] + 0 && c + 0 <= a[2] + 0)
+			return 1
+	}
+	return 0
+}
+function deliverable(aff,    n, i, r, a, c) {
+	if (mode != "managed")
+		return 1
+	n = split(aff, r, ",")
+	for (i = 1; i <= n; i++) {
+		if (split(r[i], a, "-") == 1)
+			a[2] = a[1]
+		for (c = a[1] + 0; c <= a[2] + 0; c++)
+			if (in_list(c, on))
+				return 1
+	}
+	return 0
+}'
+
 # ims_verify DEV [fresh]: every vector's deliveries are exactly the
-# expected ones, with "fresh" (right after triggering) the last delivery of
-# each was on an online CPU of its effective affinity, the vectors with a trigger held back are exactly those listed
-# as pending, and /proc/interrupts has exactly one line per vector.
+# expected ones; with "fresh" (right after triggering) the last delivery
+# of each delivered vector was on an online CPU of its effective
+# affinity; the vectors with a trigger held back are exactly those listed
+# as pending; /proc/interrupts has exactly one line per vector.
 ims_verify() {
 	d=$(edu_dir "$1")
 	exp="/tmp/ims-expect.$1"
 	[ -f "$exp" ] || { echo "no expectations: run ims_expect_init first"; return 1; }
+	ims_snapshot "$1" /tmp/ims-snap
+	cat "$d/pending" > /tmp/ims-pending
 	on=$(online_cpus)
-	fail=0
-	n=0
-	while read -r idx irq count cpu req; do
-		n=$((n + 1))
-		want=$(awk -v i="$idx" '$1 == i { print $2 }' "$exp")
-		pend=$(awk -v i="$idx" '$1 == i { print $3 }' "$exp")
-		if [ "$count" != "$want" ]; then
-			echo "vector $idx (irq $irq): $count deliveries, want $want"
-			fail=1
-		fi
-		if [ "${2:-}" = fresh ] && [ "$pend" = 0 ]; then
-			eff=$(cat "/proc/irq/$irq/effective_affinity_list")
-			if ! in_cpulist "$cpu" "$eff" || ! in_cpulist "$cpu" "$on"; then
-				echo "vector $idx (irq $irq): last delivery on CPU $cpu, effective affinity $eff, online $on"
-				fail=1
-			fi
-		fi
-		if grep -qx "$idx" "$d/pending"; then
-			[ "$pend" = 1 ] || { echo "vector $idx: pending, but should not be"; fail=1; }
-		else
-			[ "$pend" = 0 ] || { echo "vector $idx: its trigger is not pending"; fail=1; }
-		fi
-	done < "$d/vectors"
+	n=$(grep -c . /tmp/ims-snap)
 	[ "$n" -gt 0 ] || { echo "no IMS vectors"; return 1; }
+	awk -v on="$on" -v fresh="${2:-}" "$IMS_AWK"'
+		FILENAME == ARGV[1] { want[$1] = $2; pend[$1] = $3; next }
+		FILENAME == ARGV[2] { pending[$1] = 1; next }
+		{
+			seen[$1] = 1
+			if ($3 != want[$1]) {
+				print "vector " $1 " (irq " $2 "): " $3 " deliveries, want " want[$1]; bad = 1
+			}
+			if (fresh == "fresh" && pend[$1] == 0 && !(in_list($4, $6) && in_list($4, on))) {
+				print "vector " $1 " (irq " $2 "): last delivery on CPU " $4 ", effective affinity " $6 ", online " on; bad = 1
+			}
+			if (($1 in pending) != (pend[$1] == 1)) {
+				print "vector " $1 ": pending is " ($1 in pending) ", want " pend[$1]; bad = 1
+			}
+		}
+		END {
+			for (i in want) if (!(i in seen)) { print "vector " i " is gone"; bad = 1 }
+			exit bad
+		}' "$exp" /tmp/ims-pending /tmp/ims-snap || return 1
 	lines=$(grep -cE "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts)
-	[ "$lines" -eq "$n" ] || { echo "/proc/interrupts has $lines IMS lines, want $n"; fail=1; }
-	[ "$fail" -eq 0 ] && echo "$n vectors: deliveries as expected, on online CPUs of their effective affinity (online: $on)"
-	return $fail
+	[ "$lines" -eq "$n" ] || { echo "/proc/interrupts has $lines IMS lines, want $n"; return 1; }
+	echo "$n vectors: deliveries as expected${2:+, on online CPUs of their effective affinity} (online: $on)"
 }
 
 # ims_deliver DEV [managed]: trigger every vector once. Each one that can
@@ -338,25 +365,19 @@ ims_deliver() {
 	d=$(edu_dir "$1")
 	exp="/tmp/ims-expect.$1"
 	[ -f "$exp" ] || { echo "no expectations: run ims_expect_init first"; return 1; }
-	: > "$exp.new"
-	sent=0
-	held=0
 	while read -r idx irq count cpu req; do
 		echo "$idx" > "$d/trigger" || { echo "trigger $idx failed"; return 1; }
-		line=$(awk -v i="$idx" '$1 == i' "$exp")
-		[ -n "$line" ] || { echo "vector $idx has no expectation"; return 1; }
-		if ims_deliverable "$irq" "${2:-}"; then
-			c=$(echo "$line" | awk '{ print $2 + 1 }')
-			echo "$idx $c 0" >> "$exp.new"
-			sent=$((sent + 1))
-		else
-			echo "$line" | awk '{ print $1, $2, 1 }' >> "$exp.new"
-			held=$((held + 1))
-		fi
 	done < "$d/vectors"
+	ims_snapshot "$1" /tmp/ims-snap
+	awk -v mode="${2:-}" -v on="$(online_cpus)" "$IMS_AWK"'
+		FILENAME == ARGV[1] { aff[$1] = $5; next }
+		!($1 in aff) { print "vector " $1 " has no expectation" > "/dev/stderr"; exit 1 }
+		deliverable(aff[$1]) { print $1, $2 + 1, 0; sent++; next }
+		{ print $1, $2, 1; held++ }
+		END { printf "triggered %d deliverable and %d held-back vectors\n", sent, held > "/dev/stderr" }
+	' /tmp/ims-snap "$exp" > "$exp.new" || return 1
 	mv "$exp.new" "$exp"
 	sleep 2
-	echo "triggered $sent deliverable and $held held-back vectors"
 	ims_verify "$1" fresh
 }
 
@@ -366,31 +387,21 @@ ims_deliver() {
 ims_cpu() {
 	echo "$3" > "/sys/devices/system/cpu/cpu$2/online" ||
 		{ echo "setting CPU $2 online=$3 failed"; return 1; }
-	d=$(edu_dir "$1")
 	exp="/tmp/ims-expect.$1"
-	if [ "$3" = 1 ]; then
-		: > "$exp.new"
-		while read -r idx c p; do
-			irq=$(ims_field "$1" "$idx" 2)
-			if [ "$p" = 1 ] && ims_deliverable "$irq" "${4:-}"; then
-				echo "$idx $((c + 1)) 0" >> "$exp.new"
-			else
-				echo "$idx $c $p" >> "$exp.new"
-			fi
-		done < "$exp"
-		mv "$exp.new" "$exp"
-	fi
+	[ -f "$exp" ] || { echo "no expectations: run ims_expect_init first"; return 1; }
+	ims_snapshot "$1" /tmp/ims-snap
+	awk -v mode="${4:-}" -v on="$(online_cpus)" -v cpu="$2" -v up="$3" "$IMS_AWK"'
+		FILENAME == ARGV[1] { aff[$1] = $5; eff[$1] = $6; next }
+		up == 0 && deliverable(aff[$1]) && in_list(cpu, eff[$1]) {
+			print "vector " $1 ": still on offline CPU " cpu > "/dev/stderr"; bad = 1
+		}
+		up == 1 && $3 == 1 && deliverable(aff[$1]) { print $1, $2 + 1, 0; next }
+		{ print }
+		END { exit bad }
+	' /tmp/ims-snap "$exp" > "$exp.new" || return 1
+	mv "$exp.new" "$exp"
 	sleep 2
-	if [ "$3" = 0 ]; then
-		while read -r idx irq count cpu req; do
-			eff=$(cat "/proc/irq/$irq/effective_affinity_list")
-			if ims_deliverable "$irq" "${4:-}" && in_cpulist "$2" "$eff"; then
-				echo "vector $idx (irq $irq): still on offline CPU $2"
-				return 1
-			fi
-		done < "$d/vectors"
-	fi
-	echo "CPU $2 online=$3 (online: $(online_cpus))"
+	echo "CPU $2 online=$3"
 	ims_verify "$1"
 }
 
@@ -404,25 +415,28 @@ ims_vectors_managed() {
 	echo "$got managed IMS vectors allocated and requested"
 }
 
-# ims_capacity DEV N ALLOC_ERR REQ_ERR: allocate N IMS vectors as far as
-# possible, then request as many as possible. Allocation must end with
-# error ALLOC_ERR (0: all N allocated) and requesting with REQ_ERR (0: all
-# requested), both at a count above zero; every requested vector and only
-# those show in /proc/interrupts. Prints the counts.
+# ims_capacity DEV N ALLOC_ERR REQ_ERR [ALLOCATED]: allocate N IMS vectors
+# as far as possible, then request as many as possible. Allocation must
+# end with error ALLOC_ERR (0: all N allocated), after exactly ALLOCATED
+# vectors when given, and requesting with REQ_ERR (0: all requested), both
+# at a count above zero; every requested vector and only those show in
+# /proc/interrupts. Prints the counts.
 ims_capacity() {
 	d=$(edu_dir "$1")
 	echo "$2 alloc" > "$d/vectors" || { echo "writing '$2 alloc' failed"; return 1; }
-	set -- "$1" "$2" "$3" "$4" $(cat "$d/capacity")
-	echo "capacity: allocated $6 (error $8), requested ${10} (error ${12}) of $2"
-	[ "$6" -gt 0 ] && [ "${10}" -gt 0 ] || { echo "nothing allocated or requested"; return 1; }
-	[ "$8" -eq "$3" ] || { echo "allocation ended with $8, want $3"; return 1; }
-	[ "$3" -ne 0 ] || [ "$6" -eq "$2" ] || { echo "allocated $6, want $2"; return 1; }
-	[ "${12}" -eq "$4" ] || { echo "requesting ended with ${12}, want $4"; return 1; }
-	[ "$4" -ne 0 ] || [ "${10}" -eq "$6" ] || { echo "requested ${10}, want $6"; return 1; }
+	want_alloc=${5:-}
+	set -- "$1" "$2" "$3" "$4" "$want_alloc" $(cat "$d/capacity")
+	echo "capacity: allocated $7 (error $9), requested ${11} (error ${13}) of $2"
+	[ "$7" -gt 0 ] && [ "${11}" -gt 0 ] || { echo "nothing allocated or requested"; return 1; }
+	[ "$9" -eq "$3" ] || { echo "allocation ended with $9, want $3"; return 1; }
+	[ "$3" -ne 0 ] || [ "$7" -eq "$2" ] || { echo "allocated $7, want $2"; return 1; }
+	[ -z "${5:-}" ] || [ "$7" -eq "$5" ] || { echo "allocated $7, want $5"; return 1; }
+	[ "${13}" -eq "$4" ] || { echo "requesting ended with ${13}, want $4"; return 1; }
+	[ "$4" -ne 0 ] || [ "${11}" -eq "$7" ] || { echo "requested ${11}, want $7"; return 1; }
 	lines=$(grep -cE "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts)
-	[ "$lines" -eq "${10}" ] || { echo "/proc/interrupts has $lines IMS lines, want ${10}"; return 1; }
+	[ "$lines" -eq "${11}" ] || { echo "/proc/interrupts has $lines IMS lines, want ${11}"; return 1; }
 	req=$(awk '$5 == 1' "$d/vectors" | grep -c .)
-	[ "$req" -eq "${10}" ] || { echo "$req vectors marked requested, want ${10}"; return 1; }
+	[ "$req" -eq "${11}" ] || { echo "$req vectors marked requested, want ${11}"; return 1; }
 }
 
 # ims_trigger_requested DEV: trigger the first and the last requested
@@ -439,26 +453,22 @@ ims_trigger_requested() {
 	done
 }
 
-# suspend_cycle s3|core: suspend to RAM and resume. "s3": a real ACPI S3
-# cycle, the host wakes the guest with the QEMU monitor's system_wakeup
-# once QEMU reports it suspended. "core": pm_test at the
-# core level, the whole suspend path including taking the non-boot CPUs
-# down, without entering the firmware. Every non-boot CPU must have gone
-# down and come back.
+# suspend_cycle: a real ACPI S3 cycle. The host wakes the guest with the
+# QEMU monitor's system_wakeup once QEMU reports it suspended, and the
+# firmware resumes it. Every non-boot CPU must have gone down and come
+# back.
 suspend_cycle() {
 	grep -qw mem /sys/power/state || { echo "no suspend to RAM: $(cat /sys/power/state)"; return 1; }
-	before=$(dmesg | grep -c 'CPU[0-9]* is now offline' || true)
-	if [ "$1" = s3 ]; then
-		qemu_monitor wakeup-when-suspended
-	else
-		echo core > /sys/power/pm_test || { echo "no pm_test"; return 1; }
-	fi
+	before=$(dmesg | grep -cE 'CPU ?[0-9]+ is now offline' || true)
+	resumed=$(dmesg | grep -c 'ACPI: PM: Low-level resume complete' || true)
+	qemu_monitor wakeup-when-suspended
 	echo mem > /sys/power/state || { echo "suspend failed"; dmesg | tail -n 20; return 1; }
-	[ "$1" = s3 ] || echo none > /sys/power/pm_test
-	after=$(dmesg | grep -c 'CPU[0-9]* is now offline' || true)
+	after=$(dmesg | grep -cE 'CPU ?[0-9]+ is now offline' || true)
+	[ "$(dmesg | grep -c 'ACPI: PM: Low-level resume complete')" -eq $((resumed + 1)) ] ||
+		{ echo "no resume from S3 through the firmware"; return 1; }
 	ncpu=$(cpulist "$(online_cpus)" | grep -c .)
 	[ $((after - before)) -eq $((ncpu - 1)) ] ||
 		{ echo "$((after - before)) CPUs went offline, want $((ncpu - 1))"; return 1; }
-	dmesg | grep -E 'PM: suspend (entry|exit)|suspend debug|Low-level resume' | tail -n 4
-	echo "suspended ($1) and resumed; online: $(online_cpus)"
+	dmesg | grep -E 'PM: suspend (entry|exit)|Low-level resume' | tail -n 3
+	echo "suspended to RAM (S3) and resumed; online: $(online_cpus)"
 }
