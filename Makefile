@@ -8,7 +8,7 @@ S := scripts
 
 help:
 	@echo "make demo        build and boot the test kernel, show what the series does"
-	@echo "make check       everything CI runs; ends with 'N passed, N failed'"
+	@echo "make check       everything CI runs; ends with 'N passed, N failed, N skipped'"
 	@echo "make tree        build/linux: the base plus patches/ as git commits"
 	@echo "make export      write base..HEAD of build/linux back to patches/"
 	@echo "make roundtrip   apply + export reproduces patches/ byte for byte"

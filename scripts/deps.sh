@@ -6,7 +6,7 @@ STEP=deps
 pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev
 	cpio kmod xz-utils python3 python3-ply perl git
-	ccache sparse
+	ccache sparse gcc-aarch64-linux-gnu
 	qemu-system-x86 busybox-static
 )
 

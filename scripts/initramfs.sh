@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the guest userland: build/initramfs/base.cpio, Debian's static
-# busybox plus tests/qemu/lib (init and check helpers).
+# busybox plus tests/qemu/lib: init, and every helper file lib/*.sh, which
+# the guest's init sources from /lib.
 STEP=initramfs
 . "$(dirname "$0")/lib.sh"
 
@@ -13,7 +14,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,lib,proc,sys,dev,tmp,root,etc}
 cp "$bb" "$root/bin/busybox"
 cp "$TOP/tests/qemu/lib/init" "$root/init"
-cp "$TOP/tests/qemu/lib/checks.sh" "$root/lib/checks.sh"
+cp "$TOP"/tests/qemu/lib/*.sh "$root/lib/"
 chmod 755 "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out/base.cpio"
 log "built $out/base.cpio ($(du -k "$out/base.cpio" | cut -f1) KiB)"

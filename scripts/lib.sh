@@ -8,7 +8,7 @@ BUILD=${BUILD:-$TOP/build}
 TREE=$BUILD/linux
 KOBJ=$BUILD/kernel
 PATCHES=$TOP/patches
-RESULTS=$BUILD/results
+RESULTS=${RESULTS:-$BUILD/results}
 LOGS=$BUILD/logs
 JOBS=${JOBS:-$(nproc)}
 
@@ -31,16 +31,17 @@ series_patches() {
 }
 
 # Record one test result for the closing summary of "make check":
-#   result pass|fail NAME [DETAIL]
+#   result pass|fail|skip NAME [DETAIL]
+# scripts/results.sh holds every result against tests/manifest.
 result() {
 	local status=$1 name=$2
 	shift 2
 	printf '%s\t%s\t%s\n' "$status" "$name" "$*" >> "$RESULTS/${STEP:-misc}.tsv"
-	if [ "$status" = pass ]; then
-		log "PASS $name"
-	else
-		log "FAIL $name${*:+: $*}"
-	fi
+	case "$status" in
+	pass) log "PASS $name" ;;
+	skip) log "SKIP $name${*:+: $*}" ;;
+	*) log "FAIL $name${*:+: $*}" ;;
+	esac
 }
 
 # Start this step's result file afresh.
@@ -76,13 +77,38 @@ guest_initrd() {
 	cat "$BUILD/initramfs/base.cpio" "$1/overlay.cpio" > "$1/initrd.cpio"
 }
 
-# Record whether a guest console log is free of kernel problems.
+# Record whether a guest console log is free of kernel problems:
+#   console_result NAME LOG [--kunit]
 console_result() {
 	local bad
-	if bad=$("$TOP/scripts/console-scan.sh" "$2"); then
+	if bad=$("$TOP/scripts/console-scan.sh" ${3:+"$3"} "$2"); then
 		result pass "$1: console clean"
 	else
 		printf '%s\n' "$bad" | head -n 20 >&2
 		result fail "$1: console clean" "$(printf '%s\n' "$bad" | head -n 1)"
 	fi
+}
+
+# The hung task timeout of the scenario boots, in seconds, set on their
+# kernel command line; the KUnit boot keeps the test kernel's default.
+SCENARIO_HUNG_TASK_TIMEOUT=${HUNG_TASK_TIMEOUT:-60}
+
+# The guest checks of a scenario file, one per line, in the order the
+# guest runs them: the hung task detector armed, the file's "check:"
+# lines, the final kmemleak scan. scripts/run-scenario.sh runs them and
+# scripts/manifest.sh lists them in tests/manifest.
+scenario_checks() {
+	echo "hung_task_timeout $SCENARIO_HUNG_TASK_TIMEOUT"
+	sed -n 's/^check:[[:space:]]*//p' "$1"
+	echo kmemleak_clean
+}
+
+# The guest checks of the KUnit boot, after the suites: the hung task
+# detector armed with the test kernel's default (above KUnit's own 300 s
+# per case, as configs/ set it), and the kmemleak scan.
+kunit_checks() {
+	local hung
+	hung=$(sed -n "s/^CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=//p" "$TOP"/configs/*.config | tail -n 1)
+	echo "hung_task_timeout ${hung:-unset}"
+	echo kmemleak_clean
 }

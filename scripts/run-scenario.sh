@@ -6,8 +6,13 @@
 #   boot:    kernel command line (repeatable, joined)
 #   check:   one guest command, one KTAP test point (repeatable)
 #   timeout: seconds before the boot counts as hung (default 300)
-# Every scenario also gets a final kmemleak scan, and fails on a console
-# line that console-scan.sh flags, on a timeout, or on a missing result.
+# Every scenario also gets a first check that the hung task detector is
+# armed with a timeout of HUNG_TASK_TIMEOUT seconds (60; set on the kernel
+# command line, so that a task stuck in D state is reported well within
+# the scenario's timeout) and a final kmemleak scan, and fails on a
+# console line that console-scan.sh flags, on a timeout, or on a missing
+# result. tests/manifest lists the results every scenario must report
+# (scripts/manifest.sh).
 STEP=${STEP:-scenarios}
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +29,7 @@ limit=${limit:-300}
 dir=$BUILD/scenarios/$name
 rm -rf "$dir"
 mkdir -p "$dir/root"
-{ field check; echo kmemleak_clean; } > "$dir/root/checks"
+scenario_checks "$file" > "$dir/root/checks"
 guest_initrd "$dir"
 want=$(grep -c . "$dir/root/checks")
 
@@ -33,7 +38,7 @@ start=$(date +%s)
 rc=0
 # shellcheck disable=SC2086
 "$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "$limit" \
-	"kunit.enable=0 $boot_args" $qemu_args || rc=$?
+	"kunit.enable=0 sysctl.kernel.hung_task_timeout_secs=$SCENARIO_HUNG_TASK_TIMEOUT $boot_args" $qemu_args || rc=$?
 log "$name: guest ran $(( $(date +%s) - start )) s, console: $dir/console.log"
 
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
@@ -48,6 +53,7 @@ fi
 
 got=0
 while IFS= read -r line; do
+	line=${line%$'\r'}
 	got=$((got + 1))
 	case "$line" in
 	ok\ *) result pass "$name: ${line#ok [0-9]* }" ;;

@@ -27,12 +27,16 @@ irq_lines() {
 	grep -E "[[:space:]]$1[[:space:]]" /proc/interrupts
 }
 
-# irq_chip CHIP MIN: at least MIN interrupts are on chip CHIP, for example
-# "PCI-MSIX-0000:00:03.0" or "IR-PCI-MSIX-0000:00:03.0".
+# irq_chip CHIP N: exactly N interrupts are on chip CHIP, for example
+# "PCI-MSIX-0000:00:03.0" or "IR-PCI-MSIX-0000:00:03.0": a leaked or
+# duplicated interrupt fails as much as a missing one.
 irq_chip() {
+	case "$2" in
+	'' | *[!0-9]*) echo "irq_chip: bad count '$2'"; return 1 ;;
+	esac
 	got=$(irq_lines "$1" | grep -c .)
-	if [ "$got" -lt "$2" ]; then
-		echo "$got interrupts on $1, want at least $2; /proc/interrupts has:"
+	if [ "$got" -ne "$2" ]; then
+		echo "$got interrupts on $1, want exactly $2; /proc/interrupts has:"
 		grep -E 'PCI|IMS' /proc/interrupts
 		return 1
 	fi
@@ -60,6 +64,18 @@ dmesg_lacks() {
 	fi
 }
 
+# dmesg_line TEXT: exactly one line of the kernel log is TEXT, after its
+# timestamp: the whole message, character for character.
+dmesg_line() {
+	n=$(dmesg | sed 's/^\[[^]]*\] //' | grep -cxF "$1")
+	if [ "$n" -ne 1 ]; then
+		echo "$n kernel log lines are exactly: $1"
+		dmesg | grep -F "$(echo "$1" | cut -c1-40)"
+		return 1
+	fi
+	echo "one line: $1"
+}
+
 # cpu_flag FLAG / cpu_flag_absent FLAG: /proc/cpuinfo flags of CPU 0.
 cpu_flag() {
 	grep -m1 '^flags' /proc/cpuinfo | grep -qw "$1" && return 0
@@ -73,18 +89,30 @@ cpu_flag_absent() {
 }
 
 # kmemleak_clean: after objects have aged past kmemleak's minimum age, a
-# scan finds no unreferenced object.
+# scan finds no unreferenced object. A scan that cannot run (no kmemleak
+# file, kmemleak disabled, a failed write or read) fails.
 kmemleak_clean() {
 	f=/sys/kernel/debug/kmemleak
-	[ -w $f ] || { echo "no $f"; return 1; }
+	[ -e $f ] || { echo "no $f"; return 1; }
 	sleep 6
-	echo scan > $f
-	echo scan > $f
-	if grep -q unreferenced $f; then
-		head -n 40 $f
+	echo scan > $f || { echo "kmemleak scan failed (kmemleak disabled?)"; return 1; }
+	echo scan > $f || { echo "kmemleak scan failed (kmemleak disabled?)"; return 1; }
+	report=$(cat $f) || { echo "reading $f failed"; return 1; }
+	if echo "$report" | grep -q unreferenced; then
+		echo "$report" | head -n 40
 		return 1
 	fi
 	echo "kmemleak: no leaks"
+}
+
+# hung_task_timeout SECONDS: the hung task detector is armed, with a
+# timeout of SECONDS.
+hung_task_timeout() {
+	f=/proc/sys/kernel/hung_task_timeout_secs
+	[ -r $f ] || { echo "no $f: the kernel lacks CONFIG_DETECT_HUNG_TASK"; return 1; }
+	read -r t < $f
+	[ "$t" = "$1" ] || { echo "hung task timeout $t s, want $1"; return 1; }
+	echo "hung task detector armed: $t s"
 }
 
 # show_interrupts: the message-signalled lines of /proc/interrupts, with
@@ -118,8 +146,8 @@ ims_unplug() {
 	[ "$n" -gt 0 ] || { echo "no IMS vectors requested"; return 1; }
 	qemu_monitor "device_del $2"
 	pci_gone "$1" 60 || return 1
-	irq_chip_absent "PCI-IMS-$1" || return 1
-	echo "unplugged with $n IMS vectors requested"
+	ims_gone "$1" || return 1
+	echo "unplugged with $n IMS vectors requested; none left"
 }
 
 # The edu IMS sample's debugfs directory for device $1 (e.g. 0000:00:04.0).
@@ -132,21 +160,67 @@ ims_field() {
 	awk -v i="$2" -v f="$3" '$1 == i { print $f }' "$(edu_dir "$1")/vectors"
 }
 
-# ims_vectors DEV N: allocate and request N IMS vectors on the edu sample.
+# ims_irqs DEV: the interrupts on DEV's IMS chip (PCI-IMS-DEV or
+# IR-PCI-IMS-DEV), allocated ones included, requested or not: from sysfs,
+# which lists every interrupt descriptor, where /proc/interrupts shows
+# only those with a handler or a delivery.
+ims_irqs() {
+	for f in /sys/kernel/irq/*/chip_name; do
+		read -r c < "$f" || continue
+		case "$c" in
+		"PCI-IMS-$1" | "IR-PCI-IMS-$1") f=${f%/chip_name}; echo "${f##*/}" ;;
+		esac
+	done
+}
+
+# ims_proc_lines DEV: how many /proc/interrupts lines are on DEV's IMS chip.
+ims_proc_lines() {
+	grep -cE "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts
+}
+
+# ims_gone DEV: no interrupt of DEV's IMS chip is left, neither a line
+# in /proc/interrupts nor an allocated descriptor.
+ims_gone() {
+	[ -d /sys/kernel/irq ] || { echo "no /sys/kernel/irq"; return 1; }
+	irq_chip_absent "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" || return 1
+	left=$(ims_irqs "$1" | tr '\n' ' ')
+	[ -z "$left" ] || { echo "interrupts of the IMS chip of $1 still allocated: $left"; return 1; }
+	echo "no interrupt of the IMS chip of $1 is left"
+}
+
+# ims_vectors DEV N: allocate and request N IMS vectors on the edu sample
+# (0: free them all). Exactly N interrupts are then on DEV's IMS chip, in
+# /proc/interrupts and allocated.
 ims_vectors() {
-	echo "$2" > "$(edu_dir "$1")/vectors" || { echo "allocating $2 IMS vectors failed"; return 1; }
-	got=$(grep -c . "$(edu_dir "$1")/vectors")
+	d=$(edu_dir "$1")
+	[ -d "$d" ] || { echo "no edu IMS debugfs directory $d"; return 1; }
+	echo "$2" > "$d/vectors" || { echo "allocating $2 IMS vectors failed"; return 1; }
+	got=$(grep -c . "$d/vectors")
 	[ "$got" -eq "$2" ] || { echo "$got vectors allocated, want $2"; return 1; }
+	if [ "$2" -eq 0 ]; then
+		ims_gone "$1" || return 1
+		echo "all IMS vectors freed"
+		return 0
+	fi
+	lines=$(ims_proc_lines "$1")
+	[ "$lines" -eq "$2" ] || { echo "/proc/interrupts has $lines lines on the IMS chip of $1, want $2"; return 1; }
+	alloc=$(ims_irqs "$1" | grep -c .)
+	[ "$alloc" -eq "$2" ] || { echo "$alloc interrupts allocated on the IMS chip of $1, want $2"; return 1; }
 	echo "$got IMS vectors allocated and requested"
 }
 
 # ims_trigger_each DEV STEP: make the device send every STEP-th vector once.
 # Each one triggered must arrive exactly once, at its own handler, and no
-# other vector may see a delivery.
+# other vector may see a delivery. Fails without vectors to trigger.
 ims_trigger_each() {
 	d=$(edu_dir "$1")
-	n=$(grep -c . "$d/vectors")
-	before=$(cat "$d/vectors")
+	[ -d "$d" ] || { echo "no edu IMS debugfs directory $d"; return 1; }
+	case "$2" in
+	'' | *[!0-9]* | 0) echo "ims_trigger_each: bad step '$2'"; return 1 ;;
+	esac
+	before=$(cat "$d/vectors") || { echo "reading $d/vectors failed"; return 1; }
+	n=$(echo "$before" | grep -c .)
+	[ "$n" -gt 0 ] || { echo "no IMS vectors on $1 to trigger"; return 1; }
 	i=0
 	while [ "$i" -lt "$n" ]; do
 		echo "$i" > "$d/trigger" || { echo "trigger $i failed"; return 1; }
@@ -155,8 +229,11 @@ ims_trigger_each() {
 	sleep 1
 	fail=0
 	sent=0
-	while read -r idx irq count cpu; do
+	seen=0
+	while read -r idx irq count cpu req; do
+		seen=$((seen + 1))
 		old=$(echo "$before" | awk -v i="$idx" '$1 == i { print $3 }')
+		[ -n "$old" ] || { echo "vector $idx (irq $irq) appeared while triggering"; fail=1; continue; }
 		want=$old
 		if [ $((idx % $2)) -eq 0 ]; then
 			want=$((old + 1))
@@ -167,8 +244,47 @@ ims_trigger_each() {
 			fail=1
 		fi
 	done < "$d/vectors"
+	[ "$seen" -eq "$n" ] || { echo "$seen vectors after triggering, $n before"; fail=1; }
+	[ "$sent" -eq $(((n + $2 - 1) / $2)) ] || { echo "$sent vectors triggered, want $(((n + $2 - 1) / $2))"; fail=1; }
 	echo "$sent of $n vectors triggered; each arrived exactly once, the others stayed silent"
 	return $fail
+}
+
+# edu_msi_count DEV: deliveries of the device's own MSI (which the device
+# raises at the end of every DMA), summed over the CPUs.
+edu_msi_count() {
+	awk -v dev="$1" '$0 ~ "[[:space:]](IR-)?PCI-MSI-" dev "[[:space:]]" {
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++)
+			s += $i
+		found = 1
+	} END { if (!found) exit 1; print s + 0 }' /proc/interrupts
+}
+
+# ims_trigger_lost DEV I: vector I is sent and does not arrive. The
+# device's DMA of the message completes: the trigger succeeds (a DMA
+# timeout fails it), and the device's own MSI at the end of the DMA
+# arrives, exactly once; yet no IMS vector counts a delivery, and none is
+# left pending.
+ims_trigger_lost() {
+	d=$(edu_dir "$1")
+	[ -d "$d" ] || { echo "no edu IMS debugfs directory $d"; return 1; }
+	before=$(cat "$d/vectors")
+	[ -n "$(echo "$before" | awk -v i="$2" '$1 == i')" ] || { echo "no IMS vector $2"; return 1; }
+	msi=$(edu_msi_count "$1") || { echo "no MSI line of $1 in /proc/interrupts"; return 1; }
+	echo "$2" > "$d/trigger" || { echo "trigger $2 failed: the DMA did not complete"; return 1; }
+	sleep 1
+	now=$(edu_msi_count "$1")
+	[ "$now" -eq $((msi + 1)) ] ||
+		{ echo "the device's MSI: $now deliveries, want $((msi + 1)): the DMA did not complete once"; return 1; }
+	after=$(cat "$d/vectors")
+	if [ "$after" != "$before" ]; then
+		echo "$before" > /tmp/ims-before
+		echo "$after" | awk 'FILENAME == ARGV[1] { n[$1] = $3; next }
+			$3 != n[$1] { print "vector " $1 " (irq " $2 "): " $3 " deliveries, want " n[$1] }' /tmp/ims-before -
+		return 1
+	fi
+	[ -z "$(cat "$d/pending")" ] || { echo "pending: $(cat "$d/pending" | tr '\n' ' ')"; return 1; }
+	echo "vector $2 sent (the DMA completed, the device's MSI went from $msi to $now) and not delivered"
 }
 
 # ims_affinity DEV I CPU: route vector I to CPU, trigger it: it arrives once, there.
@@ -235,7 +351,7 @@ ims_unbind() {
 	n=$(grep -c . "$(edu_dir "$1")/vectors")
 	[ "$n" -gt 0 ] || { echo "no IMS vectors requested"; return 1; }
 	echo "$1" > /sys/bus/pci/drivers/edu-ims/unbind || { echo "unbind failed"; return 1; }
-	irq_chip_absent "PCI-IMS-$1" || return 1
+	ims_gone "$1" || return 1
 	[ ! -e "$(edu_dir "$1")" ] || { echo "debugfs directory left behind"; return 1; }
 	echo "unbound with $n IMS vectors requested; none left"
 }
@@ -433,8 +549,10 @@ ims_capacity() {
 	[ -z "${5:-}" ] || [ "$7" -eq "$5" ] || { echo "allocated $7, want $5"; return 1; }
 	[ "${13}" -eq "$4" ] || { echo "requesting ended with ${13}, want $4"; return 1; }
 	[ "$4" -ne 0 ] || [ "${11}" -eq "$7" ] || { echo "requested ${11}, want $7"; return 1; }
-	lines=$(grep -cE "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts)
+	lines=$(ims_proc_lines "$1")
 	[ "$lines" -eq "${11}" ] || { echo "/proc/interrupts has $lines IMS lines, want ${11}"; return 1; }
+	alloc=$(ims_irqs "$1" | grep -c .)
+	[ "$alloc" -eq "$7" ] || { echo "$alloc interrupts allocated on the IMS chip, want $7"; return 1; }
 	req=$(awk '$5 == 1' "$d/vectors" | grep -c .)
 	[ "$req" -eq "${11}" ] || { echo "$req vectors marked requested, want ${11}"; return 1; }
 }
