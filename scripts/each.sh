@@ -76,8 +76,16 @@ if [ -n "$commits" ]; then
 		git -C "$src" checkout -q --detach "$c"
 		dirs=$(dirs_of "$c" | tr '\n' ' ')
 		files=$(git -C "$TREE" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h' | tr '\n' ' ')
+		# A commit which changes headers only is built with their users
+		# in the series: the directories the series touches which exist
+		# at that commit.
+		if [ -z "$dirs" ] && [ -n "$files" ]; then
+			for d in $all_dirs; do
+				[ -d "$src/$d" ] && dirs="$dirs$d "
+			done
+		fi
 		logf=$LOGS/each-$(git -C "$TREE" rev-parse --short=12 "$c").log
-		log "$subject: building ${dirs:-headers only, the prepare step}"
+		log "$subject: building ${dirs:-no C or header file, the prepare step}"
 		# shellcheck disable=SC2086
 		if ! build_dirs "$logf" ${dirs:-prepare}; then
 			grep -E 'error|Error' "$logf" | head -n 20 >&2

@@ -110,7 +110,9 @@ kmemleak_clean() {
 hung_task_timeout() {
 	f=/proc/sys/kernel/hung_task_timeout_secs
 	[ -r $f ] || { echo "no $f: the kernel lacks CONFIG_DETECT_HUNG_TASK"; return 1; }
-	read -r t < $f
+	# Not "read": sysctl files return EOF to a read at a non-zero offset,
+	# and busybox reads one byte at a time
+	t=$(cat $f)
 	[ "$t" = "$1" ] || { echo "hung task timeout $t s, want $1"; return 1; }
 	echo "hung task detector armed: $t s"
 }

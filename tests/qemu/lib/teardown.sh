@@ -144,12 +144,12 @@ ims_unbind_forget() {
 
 # ims_vectors_at DEV N FIRST: N vectors in the storage slots FIRST to
 # FIRST + N - 1 (pci_ims_alloc_irq_at()), each requested, in exactly those
-# slots. A range that ends beyond the 1024 slots is refused as a whole.
+# slots. A range that ends beyond the 1023 slots is refused as a whole.
 ims_vectors_at() {
 	d=$(edu_dir "$1")
 	[ -d "$d" ] || { echo "no edu IMS debugfs directory $d"; return 1; }
-	if echo "2 at 1023" > "$d/vectors" 2>/dev/null; then
-		echo "slots 1023 and 1024 of 1024 were accepted"; return 1
+	if echo "2 at 1022" > "$d/vectors" 2>/dev/null; then
+		echo "slots 1022 and 1023 of 0 to 1022 were accepted"; return 1
 	fi
 	n=$(grep -c . "$d/vectors")
 	[ "$n" -eq 0 ] || { echo "$n vectors left after the refused range"; return 1; }
