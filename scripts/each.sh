@@ -5,8 +5,9 @@
 # a file it touches has a warning the base did not have. Ends with the
 # full build of the test kernel at HEAD, and full builds of HEAD in the
 # variants of configs/variants/ (each fragment merged on top of the test
-# kernel's fragments without the debugging and KUnit ones), which must
-# not warn in any file the series touches.
+# kernel's fragments without the debugging, KUnit, devres and traffic
+# ones, which only the test boots need), which must not warn in any file
+# the series touches.
 STEP=each
 . "$(dirname "$0")/lib.sh"
 results_reset
@@ -138,7 +139,7 @@ for v in "$TOP"/configs/variants/*.config; do
 	frags=()
 	for f in "$TOP"/configs/*.config; do
 		case "$(basename "$f")" in
-		*debug* | *kunit*) ;;
+		*debug* | *kunit* | *traffic* | *devres*) ;;
 		*) frags+=("$f") ;;
 		esac
 	done

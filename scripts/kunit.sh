@@ -10,7 +10,7 @@ STEP=kunit
 . "$(dirname "$0")/lib.sh"
 results_reset
 
-dir=${KUNIT_DIR:-$BUILD/kunit}
+dir=$(realpath -m "${KUNIT_DIR:-$BUILD/kunit}")
 rm -rf "$dir"
 mkdir -p "$dir/root"
 # After the suites, the guest checks that the hung task detector watched
