@@ -162,15 +162,16 @@ ims_field() {
 	awk -v i="$2" -v f="$3" '$1 == i { print $f }' "$(edu_dir "$1")/vectors"
 }
 
-# ims_irqs DEV: the interrupts on DEV's IMS chip (PCI-IMS-DEV or
-# IR-PCI-IMS-DEV), allocated ones included, requested or not: from sysfs,
-# which lists every interrupt descriptor, where /proc/interrupts shows
-# only those with a handler or a delivery.
+# ims_irqs DEV [PREFIX]: the interrupts on DEV's IMS chip (PCI-IMS-DEV or
+# IR-PCI-IMS-DEV, with PREFIX in front, e.g. "orphan-"), allocated ones
+# included, requested or not: from sysfs, which lists every interrupt
+# descriptor, where /proc/interrupts shows only those with a handler or a
+# delivery.
 ims_irqs() {
 	for f in /sys/kernel/irq/*/chip_name; do
 		read -r c < "$f" || continue
 		case "$c" in
-		"PCI-IMS-$1" | "IR-PCI-IMS-$1") f=${f%/chip_name}; echo "${f##*/}" ;;
+		"${2:-}PCI-IMS-$1" | "${2:-}IR-PCI-IMS-$1") f=${f%/chip_name}; echo "${f##*/}" ;;
 		esac
 	done
 }

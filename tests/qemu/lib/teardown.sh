@@ -16,12 +16,7 @@ devres_log() {
 # orphan_irqs DEV: allocated interrupts which the IMS core leaked for DEV,
 # because they were still requested when its IMS domain went away.
 orphan_irqs() {
-	for f in /sys/kernel/irq/*/chip_name; do
-		read -r c < "$f" || continue
-		case "$c" in
-		"orphan-PCI-IMS-$1" | "orphan-IR-PCI-IMS-$1") f=${f%/chip_name}; echo "${f##*/}" ;;
-		esac
-	done
+	ims_irqs "$1" orphan-
 }
 
 orphan_proc_lines() {
