@@ -103,6 +103,27 @@ scenario_checks() {
 	echo kmemleak_clean
 }
 
+# scenario_times NAME CONSOLE WALL CPU: one line of times.tsv: the
+# scenario, its wall and QEMU CPU seconds, the guest's uptime when init
+# started, the time its checks took, and its three slowest checks (from
+# the "# time: START END" line run_checks prints after each).
+scenario_times() {
+	awk -v name="$1" -v wall="$3" -v cpu="$4" '
+		/Run \/init as init process/ { sub(/^\[ */, ""); init = $1 + 0 }
+		/^(not )?ok [0-9]+ / { sub(/^(not )?ok [0-9]+ /, ""); chk = $0 }
+		/^# time: / { t[chk] += $4 - $3; sum += $4 - $3 }
+		END {
+			n = 0
+			for (c in t) { k[++n] = c }
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (t[k[j]] > t[k[i]]) { x = k[i]; k[i] = k[j]; k[j] = x }
+			top = ""
+			for (i = 1; i <= n && i <= 3; i++)
+				top = top sprintf("%s%s (%.0f s)", i > 1 ? ", " : "", k[i], t[k[i]])
+			printf "%s\t%s\t%s\t%.0f\t%.0f\t%s\n", name, wall, cpu, init, sum, top
+		}' "$2"
+}
+
 # The guest checks of the KUnit boot, after the suites: the hung task
 # detector armed with the test kernel's default (above KUnit's own 300 s
 # per case, as configs/ set it), and the kmemleak scan.

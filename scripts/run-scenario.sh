@@ -40,10 +40,15 @@ want=$(grep -c . "$dir/root/checks")
 log "$name: booting ($qemu_args)"
 start=$(date +%s)
 rc=0
+cpu0=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
 # shellcheck disable=SC2086
 "$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "$limit" \
 	"kunit.enable=0 no_timer_check sysctl.kernel.hung_task_timeout_secs=$SCENARIO_HUNG_TASK_TIMEOUT $boot_args" $qemu_args || rc=$?
-log "$name: guest ran $(( $(date +%s) - start )) s, console: $dir/console.log"
+wall=$(( $(date +%s) - start ))
+# CPU time of QEMU (the waited-for children of this shell), in seconds
+cpu=$(( ($(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat) - cpu0) / $(getconf CLK_TCK) ))
+log "$name: guest ran $wall s (QEMU used $cpu s of CPU), console: $dir/console.log"
+scenario_times "$name" "$dir/console.log" "$wall" "$cpu" >> "$RESULTS/times.tsv"
 
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	result fail "$name: boot" "timed out after $limit s"

@@ -11,14 +11,19 @@ run_checks() {
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
 		n=$((n + 1))
+		t0=$(cut -d' ' -f1 /proc/uptime)
 		out=$( (eval "$line") 2>&1 )
 		rc=$?
+		t1=$(cut -d' ' -f1 /proc/uptime)
 		printf '%s\n' "$out" | sed -e '/^$/d' -e 's/^/# /'
 		if [ $rc -eq 0 ]; then
 			echo "ok $n $line"
 		else
 			echo "not ok $n $line"
 		fi
+		# Guest uptime before and after the check (scripts/lib.sh
+		# scenario_times)
+		echo "# time: $t0 $t1"
 	done < "$1"
 }
 
