@@ -24,7 +24,7 @@ rm -f "$RESULTS/kunit.filter" "$RESULTS/kunit.attr-filter"
 guest_initrd "$dir"
 log "booting the test kernel with the built-in KUnit suites"
 rc=0
-"$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "${KUNIT_TIMEOUT:-900}" \
+QEMU_MEM=${QEMU_MEM:-2G} "$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "${KUNIT_TIMEOUT:-900}" \
 	"kunit.enable=1 ${KUNIT_FILTER:+kunit.filter_glob=$KUNIT_FILTER} ${KUNIT_ATTR_FILTER:+kunit.filter=$KUNIT_ATTR_FILTER}" \
 	-machine q35 -cpu max || rc=$?
 [ "$rc" -eq 0 ] || result fail "kunit: boot" "qemu exited with $rc (124: timeout)"

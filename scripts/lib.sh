@@ -14,7 +14,9 @@ JOBS=${JOBS:-$(nproc)}
 
 mkdir -p "$BUILD" "$LOGS" "$RESULTS"
 
-log()  { printf '[%s] %s\n' "${STEP:-workbench}" "$*"; }
+# Log lines carry the seconds since the script started: where a step's
+# time goes shows in its log.
+log()  { printf '[%s %ds] %s\n' "${STEP:-workbench}" "$SECONDS" "$*"; }
 warn() { printf '[%s] WARNING: %s\n' "${STEP:-workbench}" "$*" >&2; }
 die()  { printf '[%s] ERROR: %s\n' "${STEP:-workbench}" "$*" >&2; exit 1; }
 

@@ -36,7 +36,7 @@ watcher=$!
 
 set +e
 timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-	-accel tcg -m "${QEMU_MEM:-2G}" -smp 2 \
+	-accel tcg -m "${QEMU_MEM:-1G}" -smp 2 \
 	-display none -no-reboot -monitor "unix:$mon,server=on,wait=off" \
 	-serial "file:$logf" \
 	-kernel "$kernel" -initrd "$initrd" \

@@ -113,9 +113,12 @@ for path in (manifest, derived_file):
         expected[parts[0]].append((parts[1], parts[2]))
 
 status = {}
+times = []
 for l in read_lines(os.path.join(rdir, "steps.tsv")) or []:
     p = l.split("\t")
     status[p[0]] = (p[1] if len(p) > 1 else "ok", p[3] if len(p) > 3 else "")
+    if len(p) > 2 and p[2].isdigit():
+        times.append(f"{p[0]} {p[2]} s")
 
 only = read_lines(os.path.join(rdir, "scenarios.only"))
 kfilter = read_lines(os.path.join(rdir, "kunit.filter"))
@@ -216,6 +219,13 @@ if skips:
     print("Skipped:")
     for l in skips:
         print("  " + l)
+# The times last, where a log's tail shows them (CI prints only the end)
+if times:
+    print("[results] step times: " + ", ".join(times))
+total = read_lines(os.path.join(rdir, "total"))
+if total and total[0].isdigit():
+    t = int(total[0])
+    print(f"[results] make check took {t // 60} min {t % 60} s")
 print(f"{npass} passed, {nfail} failed, {nskip} skipped")
 sys.exit(1 if nfail else 0)
 PY

@@ -6,6 +6,8 @@
 #   boot:    kernel command line (repeatable, joined)
 #   check:   one guest command, one KTAP test point (repeatable)
 #   timeout: seconds before the boot counts as hung (default 300)
+#   mem:     guest memory as QEMU's -m takes it (default QEMU_MEM, or 1G:
+#            the final kmemleak scan reads all of it, 28 s for 2G)
 # Every scenario also gets a first check that the hung task detector is
 # armed with a timeout of HUNG_TASK_TIMEOUT seconds (60; set on the kernel
 # command line, so that a task stuck in D state is reported well within
@@ -29,6 +31,7 @@ qemu_args=$(field qemu | tr '\n' ' ')
 boot_args=$(field boot | tr '\n' ' ')
 limit=$(field timeout | tail -n 1)
 limit=${limit:-300}
+mem=$(field mem | tail -n 1)
 
 dir=$BUILD/scenarios/$name
 rm -rf "$dir"
@@ -42,7 +45,7 @@ start=$(date +%s)
 rc=0
 cpu0=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
 # shellcheck disable=SC2086
-"$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "$limit" \
+QEMU_MEM=${mem:-${QEMU_MEM:-1G}} "$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "$limit" \
 	"kunit.enable=0 no_timer_check sysctl.kernel.hung_task_timeout_secs=$SCENARIO_HUNG_TASK_TIMEOUT $boot_args" $qemu_args || rc=$?
 wall=$(( $(date +%s) - start ))
 # CPU time of QEMU (the waited-for children of this shell), in seconds
