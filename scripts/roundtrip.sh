@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Prove that applying patches/ to the base and exporting again reproduces
-# patches/ byte for byte. Works in a throw-away worktree, so build/linux is
-# not touched.
+# patches/ byte for byte. Works in a worktree of its own (build/roundtrip),
+# so build/linux is not touched. The worktree stays for the next run:
+# removing the 80000 files of a kernel tree took 5 minutes here, resetting
+# it to the base takes seconds.
 STEP=roundtrip
 . "$(dirname "$0")/lib.sh"
 results_reset
@@ -9,10 +11,15 @@ need_tree
 default_identity
 
 wt=$BUILD/roundtrip
-git -C "$TREE" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
-git -C "$TREE" worktree prune
-git -C "$TREE" worktree add -q --detach "$wt" base
-trap 'git -C "$TREE" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
+if [ "$(git -C "$wt" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" = "$(git -C "$TREE" rev-parse --path-format=absolute --git-common-dir)" ]; then
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	git -C "$wt" checkout -q -f --detach base
+	git -C "$wt" clean -q -f -d -x
+else
+	rm -rf "$wt"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$wt" base
+fi
 
 n=0
 while read -r p; do
