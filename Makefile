@@ -4,7 +4,7 @@
 S := scripts
 
 .PHONY: help deps fetch tree export roundtrip checkpatch each kerneldoc \
-	kernel initramfs kunit scenarios check demo clean
+	kernel initramfs selftests kunit scenarios check demo clean
 
 help:
 	@echo "make demo        build and boot the test kernel, show what the series does"
@@ -16,6 +16,7 @@ help:
 	@echo "make each        every prefix of the series builds (W=1, sparse)"
 	@echo "make kerneldoc   no kernel-doc warnings in touched files"
 	@echo "make kernel      build the test kernel (configs/*.config)"
+	@echo "make selftests   build the KVM selftests the series adds (static)"
 	@echo "make kunit       run the KUnit suites in QEMU"
 	@echo "make scenarios   boot every tests/qemu scenario (ONLY=name for one)"
 	@echo "make deps        apt-get install what is missing"
@@ -43,7 +44,9 @@ initramfs: deps
 	@$(S)/initramfs.sh
 kunit: kernel initramfs
 	@$(S)/kunit.sh
-scenarios: kernel initramfs
+selftests: tree
+	@$(S)/selftests.sh
+scenarios: kernel initramfs selftests
 	@$(S)/scenarios.sh $(ONLY)
 check:
 	@$(S)/check.sh
@@ -52,4 +55,4 @@ demo: kernel initramfs
 
 clean:
 	rm -rf build/kernel build/each build/each-obj build/initramfs build/scenarios \
-		build/kunit build/results build/logs build/roundtrip build/roundtrip.out
+		build/kunit build/selftests build/results build/logs build/roundtrip build/roundtrip.out

@@ -5,8 +5,8 @@
 # does not run, and its expected results count as skipped (the failure
 # that stopped it counts as failed). scripts/results.sh does the
 # accounting against tests/manifest: a result missing, or one nothing
-# expects, fails; the build steps (deps, tree, initramfs, kernel) are no
-# tests and add nothing to "passed".
+# expects, fails; the build steps (deps, tree, initramfs, selftests,
+# kernel) are no tests and add nothing to "passed".
 STEP=check
 . "$(dirname "$0")/lib.sh"
 
@@ -54,6 +54,7 @@ step kerneldoc tree
 step each tree
 step kernel tree
 step initramfs deps
+step selftests tree
 step kunit kernel initramfs
 step scenarios kernel initramfs
 

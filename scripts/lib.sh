@@ -76,7 +76,10 @@ default_identity() {
 # commands the guest's init runs as KTAP test points.
 guest_initrd() {
 	(cd "$1/root" && echo checks | cpio -o -H newc --quiet -R 0:0) > "$1/overlay.cpio"
-	cat "$BUILD/initramfs/base.cpio" "$1/overlay.cpio" > "$1/initrd.cpio"
+	# The series' selftests (scripts/selftests.sh), when they are built
+	cat "$BUILD/initramfs/base.cpio" "$1/overlay.cpio" \
+		$([ -f "$BUILD/selftests/selftests.cpio" ] && echo "$BUILD/selftests/selftests.cpio") \
+		> "$1/initrd.cpio"
 }
 
 # Record whether a guest console log is free of kernel problems:

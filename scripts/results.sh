@@ -31,8 +31,9 @@
 # - skipped: an expected result reported as skipped (a KUnit case that
 #   skipped itself), and every expected result of a step that did not run
 #   because a step it needs failed (that failure is counted);
-# - the build steps (deps, tree, initramfs, kernel) are no tests: their
-#   passing adds nothing, their failing counts as one failure each.
+# - the build steps (deps, tree, initramfs, selftests, kernel) are no
+#   tests: their passing adds nothing, their failing counts as one
+#   failure each.
 . "$(dirname "$0")/lib.sh"
 
 dir=${1:-$RESULTS}
@@ -92,7 +93,7 @@ python3 - "$dir" "$manifest" "$expect" "${steps[@]}" <<'PY'
 import collections, fnmatch, os, sys
 
 rdir, manifest, derived_file, steps = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-BUILD_STEPS = {"deps", "tree", "initramfs", "kernel"}
+BUILD_STEPS = {"deps", "tree", "initramfs", "selftests", "kernel"}
 
 def read_lines(path):
     try:
