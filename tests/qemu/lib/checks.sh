@@ -268,7 +268,8 @@ ims_trigger_each() {
 				printf "%d vectors triggered, want %d\n", sent, int((n + step - 1) / step)
 				fail = 1
 			}
-			printf "%d of %d vectors triggered; each arrived exactly once, the others stayed silent\n", sent, n
+			if (!fail)
+				printf "%d of %d vectors triggered; each arrived exactly once, the others stayed silent\n", sent, n
 			exit fail
 		}'
 }
