@@ -121,7 +121,8 @@ if [ -n "$commits" ]; then
 		subject=$(git -C "$TREE" log -1 --format=%s "$c")
 		git -C "$src" checkout -q --detach "$c"
 		dirs=$(dirs_of "$c" | tr '\n' ' ')
-		files=$(git -C "$TREE" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h' | tr '\n' ' ')
+		# The kernel's C files and headers (tools/ builds on its own)
+		files=$(git -C "$TREE" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h' ':!tools/' | tr '\n' ' ')
 		# A commit which changes headers only is built with their users
 		# in the series: the directories the series touches which exist
 		# at that commit.
