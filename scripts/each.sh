@@ -100,6 +100,21 @@ warnings_in() {
 			} }' | sort -u
 }
 
+# judge RESULT LOGF BASELINE WHAT DETAIL FILES...: RESULT passes (with
+# DETAIL) unless LOGF has a warning in FILES which BASELINE (a file of
+# warnings_in lines, /dev/null for none) lacks; then it fails with WHAT.
+judge() {
+	local name=$1 logf=$2 baseline=$3 what=$4 detail=$5 new
+	shift 5
+	new=$(warnings_in "$logf" "$@" | comm -23 - "$baseline")
+	if [ -n "$new" ]; then
+		printf '%s\n' "$new" | sed 's/^/    /' >&2
+		result fail "$name" "$what"
+	else
+		result pass "$name" "$detail"
+	fi
+}
+
 if [ -n "$commits" ]; then
 	if [ ! -d "$src/.git" ] && [ ! -f "$src/.git" ]; then
 		git -C "$TREE" worktree prune
@@ -142,13 +157,8 @@ if [ -n "$commits" ]; then
 			continue
 		fi
 		# shellcheck disable=SC2086
-		new=$(warnings_in "$logf" $files | comm -23 - "$BUILD/each-base.warnings")
-		if [ -n "$new" ]; then
-			printf '%s\n' "$new" | sed 's/^/    /' >&2
-			result fail "each: $subject" "new warnings in files it touches"
-		else
-			result pass "each: $subject"
-		fi
+		judge "each: $subject" "$logf" "$BUILD/each-base.warnings" \
+			"new warnings in files it touches" "" $files
 	done
 
 	# The worktree is at HEAD now: sparse on every C file of the series.
@@ -161,13 +171,8 @@ if [ -n "$commits" ]; then
 		result fail "each: sparse at HEAD" "does not build (log: $logf)"
 	else
 		# shellcheck disable=SC2086
-		new=$(warnings_in "$logf" $all_files | comm -23 - "$BUILD/each-base.warnings")
-		if [ -n "$new" ]; then
-			printf '%s\n' "$new" | sed 's/^/    /' >&2
-			result fail "each: sparse at HEAD" "new warnings in files the series touches"
-		else
-			result pass "each: sparse at HEAD"
-		fi
+		judge "each: sparse at HEAD" "$logf" "$BUILD/each-base.warnings" \
+			"new warnings in files the series touches" "" $all_files
 	fi
 fi
 
@@ -225,13 +230,9 @@ for v in "$TOP"/configs/variants/*.config; do
 		continue
 	fi
 	# shellcheck disable=SC2086
-	new=$(warnings_in "$logf" $series_files)
-	if [ -n "$new" ]; then
-		printf '%s\n' "$new" | sed 's/^/    /' >&2
-		result fail "each: variant $name" "warnings in files the series touches"
-	else
-		result pass "each: variant $name" "$(grep -E '^(CONFIG_PCI_MSI|CONFIG_PCI_IMS)[= ]|^# CONFIG_PCI_(MSI|IMS) ' "$vobj/.config" | tr '\n' ' ')"
-	fi
+	judge "each: variant $name" "$logf" /dev/null "warnings in files the series touches" \
+		"$(grep -E '^(CONFIG_PCI_MSI|CONFIG_PCI_IMS)[= ]|^# CONFIG_PCI_(MSI|IMS) ' "$vobj/.config" | tr '\n' ' ')" \
+		$series_files
 done
 # The arch-neutral directories the series touches, cross built for arm64
 # at HEAD with W=1: allnoconfig plus configs/cross/arm64.config. x86-only
@@ -256,12 +257,7 @@ elif ! make -C "$TREE" O="$aobj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=
 	result fail "each: arm64 cross build" "does not build (log: $logf)"
 else
 	# shellcheck disable=SC2086
-	new=$(warnings_in "$logf" $series_files)
-	if [ -n "$new" ]; then
-		printf '%s\n' "$new" | sed 's/^/    /' >&2
-		result fail "each: arm64 cross build" "warnings in files the series touches"
-	else
-		result pass "each: arm64 cross build" "$arm64_dirs"
-	fi
+	judge "each: arm64 cross build" "$logf" /dev/null "warnings in files the series touches" \
+		"$arm64_dirs" $series_files
 fi
 ! grep -q '^fail' "$RESULTS/each.tsv"
