@@ -4,7 +4,7 @@
 S := scripts
 
 .PHONY: help deps fetch tree export roundtrip checkpatch each kerneldoc \
-	kernel initramfs selftests kunit scenarios check demo clean
+	kernel initramfs selftests vmm kunit scenarios check demo clean
 
 help:
 	@echo "make demo        build and boot the test kernel, show what the series does"
@@ -17,6 +17,7 @@ help:
 	@echo "make kerneldoc   no kernel-doc warnings in touched files"
 	@echo "make kernel      build the test kernel (configs/*.config)"
 	@echo "make selftests   build the KVM selftests the series adds (static)"
+	@echo "make vmm         build the VMM (Debian's QEMU + vmm/patches; not in check yet)"
 	@echo "make kunit       run the KUnit suites in QEMU"
 	@echo "make scenarios   boot every tests/qemu scenario (ONLY=name for one)"
 	@echo "make deps        apt-get install what is missing"
@@ -46,6 +47,8 @@ kunit: kernel initramfs
 	@$(S)/kunit.sh
 selftests: tree
 	@$(S)/selftests.sh
+vmm: deps
+	@$(S)/vmm.sh
 scenarios: kernel initramfs selftests
 	@$(S)/scenarios.sh $(ONLY)
 check:
@@ -55,4 +58,5 @@ demo: kernel initramfs
 
 clean:
 	rm -rf build/kernel build/each build/each-obj build/initramfs build/scenarios \
-		build/kunit build/selftests build/results build/logs build/roundtrip build/roundtrip.out
+		build/kunit build/selftests build/results build/logs build/roundtrip build/roundtrip.out \
+		build/vmm/obj build/vmm/stamp
