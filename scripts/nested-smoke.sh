@@ -8,6 +8,9 @@
 # printing KTAP; the VMM's "pci-ims:" lines on stderr show every message
 # it translated and every fault. KUnit is disabled in both kernels.
 #   scripts/nested-smoke.sh 'ims_vectors 0000:00:04.0 32' 'ims_trigger_each 0000:00:04.0 1'
+# NESTED_CPU and NESTED_EDU replace L2's -cpu and edu options, e.g.
+# NESTED_CPU=host,kvm-pci-ims=off for a VMM which offers no hypercall;
+# NESTED_APPEND adds to L2's command line, e.g. pci_ims=force.
 # Needs make kernel initramfs vmm. Output: build/nested/console.log.
 STEP=nested
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +40,10 @@ done
 for f in qboot.rom linuxboot_dma.bin linuxboot.bin kvmvapic.bin pvh.bin multiboot_dma.bin; do
 	cp -L "/usr/share/qemu/$f" "$dir/l1/usr/share/qemu/" 2>/dev/null || true
 done
-cat > "$dir/l1/init" <<'INIT'
+cpu=${NESTED_CPU:-host,kvm-pci-ims=on}
+edu=${NESTED_EDU:-edu,ims-strict=on,dma_mask=0xffffffff,addr=04.0}
+append=${NESTED_APPEND:-}
+cat > "$dir/l1/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -45,13 +51,13 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
 [ -c /dev/kvm ] || echo "# L1: no /dev/kvm"
-/bin/qemu-system-x86_64 -accel kvm -cpu host,kvm-pci-ims=on -M q35 -smp 2 -m 768M \
+/bin/qemu-system-x86_64 -accel kvm -cpu $cpu -M q35 -smp 2 -m 768M \
 	-bios /usr/share/qemu/qboot.rom -L /usr/share/qemu -vga none -nic none \
 	-nographic -no-reboot \
-	-device edu,ims-strict=on,dma_mask=0xffffffff,addr=04.0 \
+	-device $edu \
 	-kernel /bzImage -initrd /l2.cpio \
-	-append "console=ttyS0 panic=-1 hung_task_timeout_secs=0 kunit.enable=0" 2>&1
-echo "# L1: the VMM exited with $?"
+	-append "console=ttyS0 panic=-1 hung_task_timeout_secs=0 kunit.enable=0 $append" 2>&1
+echo "# L1: the VMM exited with \$?"
 reboot -f
 INIT
 chmod +x "$dir/l1/init"
