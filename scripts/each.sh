@@ -209,7 +209,7 @@ done
 # variants leave out the objects their configuration does not build.
 configured() {
 	local config=$1 target=$2
-	awk -v obj="$(basename "$target")" -v cfg="$config" '
+	awk -v obj="$(basename "$target" | sed 's/\./\\./g')" -v cfg="$config" '
 		BEGIN { while ((getline l < cfg) > 0) if (l ~ /^CONFIG_.*=[ym]$/) { split(l, a, "="); on[a[1]] = 1 } }
 		# One logical line out of backslash continuations
 		/\\$/ { cont = cont substr($0, 1, length($0) - 1) " "; next }
@@ -217,7 +217,7 @@ configured() {
 		/^ifdef[ \t]+CONFIG_/ { stack[++n] = $2; next }
 		/^ifndef|^ifeq|^ifneq/ { stack[++n] = ""; next }
 		/^endif/ { n--; next }
-		index($0, obj) && $0 ~ /^obj-/ {
+		$0 ~ /^obj-/ && (" " $0 " ") ~ ("[ \t=]" obj "[ \t]") {
 			ok = 1
 			for (i = 1; i <= n; i++) if (stack[i] != "" && !on[stack[i]]) ok = 0
 			if (match($0, /\$\(CONFIG_[A-Z0-9_]+\)/)) {

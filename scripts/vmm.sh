@@ -39,9 +39,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 	log "installing: ${missing[*]}"
 	sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
-		"${missing[@]}" > "$LOGS/vmm-deps.log" 2>&1 ||
-		{ tail -n 20 "$LOGS/vmm-deps.log" >&2; die "apt-get install failed (log: $LOGS/vmm-deps.log)"; }
+	# With stale or empty package lists the install fails once: update, retry
+	for try in 1 2; do
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+			"${missing[@]}" > "$LOGS/vmm-deps.log" 2>&1 && break
+		[ "$try" = 2 ] &&
+			{ tail -n 20 "$LOGS/vmm-deps.log" >&2; die "apt-get install failed (log: $LOGS/vmm-deps.log)"; }
+		$sudo apt-get update -q > /dev/null 2>&1 || warn "apt-get update failed"
+	done
 fi
 
 verify() {
