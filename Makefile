@@ -4,10 +4,11 @@
 S := scripts
 
 .PHONY: help deps fetch tree export roundtrip checkpatch each kerneldoc \
-	kernel initramfs selftests vmm kunit scenarios check demo clean
+	kernel initramfs selftests vmm kunit scenarios check demo demo-guest clean
 
 help:
 	@echo "make demo        build and boot the test kernel, show what the series does"
+	@echo "make demo-guest  the same in a guest: the VMM composes its IMS messages (nested, KVM)"
 	@echo "make check       everything CI runs; ends with 'N passed, N failed, N skipped'"
 	@echo "make tree        build/linux: the base plus patches/ as git commits"
 	@echo "make export      write base..HEAD of build/linux back to patches/"
@@ -17,7 +18,7 @@ help:
 	@echo "make kerneldoc   no kernel-doc warnings in touched files"
 	@echo "make kernel      build the test kernel (configs/*.config)"
 	@echo "make selftests   build the KVM selftests the series adds (static)"
-	@echo "make vmm         build the VMM (Debian's QEMU + vmm/patches; not in check yet)"
+	@echo "make vmm         build the VMM of the nested scenarios (Debian's QEMU + vmm/patches)"
 	@echo "make kunit       run the KUnit suites in QEMU"
 	@echo "make scenarios   boot every tests/qemu scenario (ONLY=name for one)"
 	@echo "make deps        apt-get install what is missing"
@@ -49,12 +50,14 @@ selftests: tree
 	@$(S)/selftests.sh
 vmm: deps
 	@$(S)/vmm.sh
-scenarios: kernel initramfs selftests
+scenarios: kernel initramfs selftests vmm
 	@$(S)/scenarios.sh $(ONLY)
 check:
 	@$(S)/check.sh
 demo: kernel initramfs
 	@$(S)/demo.sh
+demo-guest: kernel initramfs vmm
+	@$(S)/demo-guest.sh
 
 clean:
 	rm -rf build/kernel build/each build/each-obj build/initramfs build/scenarios \

@@ -5,7 +5,7 @@
 # does not run, and its expected results count as skipped (the failure
 # that stopped it counts as failed). scripts/results.sh does the
 # accounting against tests/manifest: a result missing, or one nothing
-# expects, fails; the build steps (deps, tree, initramfs, selftests,
+# expects, fails; the build steps (deps, tree, initramfs, selftests, vmm,
 # kernel) are no tests and add nothing to "passed".
 STEP=check
 . "$(dirname "$0")/lib.sh"
@@ -55,6 +55,7 @@ step each tree
 step kernel tree
 step initramfs deps
 step selftests tree
+step vmm deps
 step kunit kernel initramfs
 step scenarios kernel initramfs
 

@@ -36,9 +36,13 @@ series_patches() {
 #   result pass|fail|skip NAME [DETAIL]
 # scripts/results.sh holds every result against tests/manifest.
 result() {
-	local status=$1 name=$2
+	local status=$1 name=$2 detail
 	shift 2
-	printf '%s\t%s\t%s\n' "$status" "$name" "$*" >> "$RESULTS/${STEP:-misc}.tsv"
+	# One line per result: a console line's carriage return or a tab
+	# in the detail would break it up
+	detail=$*
+	detail=${detail//[$'\r\t']/ }
+	printf '%s\t%s\t%s\n' "$status" "$name" "$detail" >> "$RESULTS/${STEP:-misc}.tsv"
 	case "$status" in
 	pass) log "PASS $name" ;;
 	skip) log "SKIP $name${*:+: $*}" ;;
@@ -80,6 +84,51 @@ guest_initrd() {
 	cat "$BUILD/initramfs/base.cpio" "$1/overlay.cpio" \
 		$([ -f "$BUILD/selftests/selftests.cpio" ] && echo "$BUILD/selftests/selftests.cpio") \
 		> "$1/initrd.cpio"
+}
+
+# nested_initrd DIR VMM "L2 QEMU OPTIONS" "L2 KERNEL ARGS": build
+# DIR/initrd.cpio for an L1 guest (the test kernel, with /dev/kvm under
+# QEMU's -cpu max) whose init runs VMM, a qemu-system-x86_64 binary copied
+# with its shared libraries and Debian's firmware, with KVM: L2 is the
+# test kernel again, on q35 with two CPUs, running the checks of
+# DIR/root/checks. L2's console and the VMM's stderr go to L1's console,
+# in the order they happen; "# L1: the VMM exited with N" ends it.
+nested_initrd() {
+	local dir=$1 vmm=$2 l2qemu=$3 l2boot=$4 l1=$1/l1 l f
+	rm -rf "$l1"
+	mkdir -p "$l1/bin" "$l1/usr/share/qemu"
+	(cd "$dir/root" && echo checks | cpio -o -H newc --quiet -R 0:0) > "$dir/overlay.cpio"
+	cat "$BUILD/initramfs/base.cpio" "$dir/overlay.cpio" > "$l1/l2.cpio"
+	cp "$KOBJ/arch/x86/boot/bzImage" "$l1/bzImage"
+	cp "$vmm" "$l1/bin/qemu-system-x86_64"
+	for l in $(ldd "$vmm" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }'); do
+		mkdir -p "$l1$(dirname "$l")"
+		cp -L "$l" "$l1$l"
+	done
+	for f in qboot.rom linuxboot_dma.bin kvmvapic.bin; do
+		cp -L "/usr/share/qemu/$f" "$l1/usr/share/qemu/" ||
+			die "no /usr/share/qemu/$f: apt-get install qemu-system-x86"
+	done
+	cat > "$l1/init" <<-INIT
+	#!/bin/busybox sh
+	/bin/busybox --install -s /bin
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+	exec </dev/console >/dev/console 2>&1
+	[ -c /dev/kvm ] || echo "# L1: no /dev/kvm"
+	/bin/qemu-system-x86_64 -accel kvm -M q35 -smp 2 -m 768M \\
+		-bios /usr/share/qemu/qboot.rom -L /usr/share/qemu -vga none -nic none \\
+		-nographic -no-reboot $l2qemu \\
+		-kernel /bzImage -initrd /l2.cpio \\
+		-append "console=ttyS0 panic=-1 oops=panic kunit.enable=0 no_timer_check sysctl.kernel.hung_task_timeout_secs=$SCENARIO_HUNG_TASK_TIMEOUT $l2boot"
+	echo "# L1: the VMM exited with \$?"
+	reboot -f
+	INIT
+	chmod 755 "$l1/init"
+	(cd "$l1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$dir/l1.cpio"
+	cat "$BUILD/initramfs/base.cpio" "$dir/l1.cpio" > "$dir/initrd.cpio"
+	rm -rf "$l1" "$dir/l1.cpio"
 }
 
 # Record whether a guest console log is free of kernel problems:

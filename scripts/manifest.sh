@@ -5,7 +5,8 @@
 #   manifest.sh [scenarios|kunit]...   (no argument: both)
 # scenarios: every file of tests/qemu, each with its boot, its checks in
 #            order (the hung task check, the "check:" lines, the kmemleak
-#            scan) and its console scan; group: the scenario's name.
+#            scan), its console scan and its host checks (the "host:"
+#            lines of the nested ones); group: the scenario's name.
 # kunit:     every KUnit case of the last KUnit run (build/kunit, or
 #            KUNIT_DIR), which must be complete and unfiltered: run
 #            "make kunit" first; group: the suite.
@@ -44,6 +45,9 @@ scenario_entries() {
 			[ -n "$c" ] && printf 'scenarios\t%s\t%s: %s\n' "$n" "$n" "$c"
 		done < <(scenario_checks "$f")
 		printf 'scenarios\t%s\t%s: console clean\n' "$n" "$n"
+		while IFS= read -r c; do
+			[ -n "$c" ] && printf 'scenarios\t%s\t%s: host: %s\n' "$n" "$n" "$c"
+		done < <(sed -n 's/^host:[[:space:]]*//p' "$f")
 	done < <(find "$TOP/tests/qemu" -maxdepth 1 -type f | LC_ALL=C sort)
 }
 

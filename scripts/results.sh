@@ -31,7 +31,7 @@
 # - skipped: an expected result reported as skipped (a KUnit case that
 #   skipped itself), and every expected result of a step that did not run
 #   because a step it needs failed (that failure is counted);
-# - the build steps (deps, tree, initramfs, selftests, kernel) are no
+# - the build steps (deps, tree, initramfs, selftests, kernel, vmm) are no
 #   tests: their passing adds nothing, their failing counts as one
 #   failure each.
 . "$(dirname "$0")/lib.sh"
@@ -93,11 +93,11 @@ python3 - "$dir" "$manifest" "$expect" "${steps[@]}" <<'PY'
 import collections, fnmatch, os, sys
 
 rdir, manifest, derived_file, steps = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-BUILD_STEPS = {"deps", "tree", "initramfs", "selftests", "kernel"}
+BUILD_STEPS = {"deps", "tree", "initramfs", "selftests", "kernel", "vmm"}
 
 def read_lines(path):
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(path, encoding="utf-8", errors="replace", newline="\n") as f:
             return [l.rstrip("\n").rstrip("\r") for l in f]
     except FileNotFoundError:
         return None

@@ -8,6 +8,16 @@
 #   timeout: seconds before the boot counts as hung (default 300)
 #   mem:     guest memory as QEMU's -m takes it (default QEMU_MEM, or 1G:
 #            the final kmemleak scan reads all of it, 28 s for 2G)
+# A nested scenario (one with a "vmm:" line) boots the test kernel as L1
+# (qemu: and mem: are L1's; it needs -cpu max for KVM) and, from L1's
+# init, the test kernel again as L2 under a VMM with KVM, where the checks
+# run (boot: is L2's command line):
+#   vmm:     "patched", the VMM of make vmm, or "stock", Debian's
+#            qemu-system-x86_64 as the machine has it
+#   l2:      the VMM's options for L2 besides machine, memory and kernel
+#            (repeatable, joined), e.g. -cpu and the edu device
+#   host:    a check run here after the boot on what the VMM printed
+#            (scripts/host-checks.sh), one result each (repeatable)
 # Every scenario also gets a first check that the hung task detector is
 # armed with a timeout of HUNG_TASK_TIMEOUT seconds (60; set on the kernel
 # command line, so that a task stuck in D state is reported well within
@@ -32,12 +42,29 @@ boot_args=$(field boot | tr '\n' ' ')
 limit=$(field timeout | tail -n 1)
 limit=${limit:-300}
 mem=$(field mem | tail -n 1)
+vmm=$(field vmm | tail -n 1)
 
 dir=$BUILD/scenarios/$name
 rm -rf "$dir"
 mkdir -p "$dir/root"
 scenario_checks "$file" > "$dir/root/checks"
-guest_initrd "$dir"
+l1_args="kunit.enable=0 no_timer_check sysctl.kernel.hung_task_timeout_secs=$SCENARIO_HUNG_TASK_TIMEOUT"
+case "$vmm" in
+'') guest_initrd "$dir"
+    l1_args="$l1_args $boot_args" ;;
+patched | stock)
+	if [ "$vmm" = patched ]; then
+		vmm_bin=$BUILD/vmm/qemu-system-x86_64
+	else
+		vmm_bin=$(command -v qemu-system-x86_64 || true)
+	fi
+	if [ ! -x "$vmm_bin" ]; then
+		result fail "$name: boot" "no $vmm VMM ${vmm_bin:-qemu-system-x86_64}: run make vmm deps"
+		exit 0
+	fi
+	nested_initrd "$dir" "$vmm_bin" "$(field l2 | tr '\n' ' ')" "$boot_args" ;;
+*) die "$name: vmm: '$vmm' is neither patched nor stock" ;;
+esac
 want=$(grep -c . "$dir/root/checks")
 
 log "$name: booting ($qemu_args)"
@@ -46,7 +73,7 @@ rc=0
 cpu0=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
 # shellcheck disable=SC2086
 QEMU_MEM=${mem:-${QEMU_MEM:-1G}} "$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "$limit" \
-	"kunit.enable=0 no_timer_check sysctl.kernel.hung_task_timeout_secs=$SCENARIO_HUNG_TASK_TIMEOUT $boot_args" $qemu_args || rc=$?
+	"$l1_args" $qemu_args || rc=$?
 wall=$(( $(date +%s) - start ))
 # CPU time of QEMU (the waited-for children of this shell), in seconds
 cpu=$(( ($(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat) - cpu0) / $(getconf CLK_TCK) ))
@@ -59,13 +86,15 @@ elif [ "$rc" -ne 0 ]; then
 	result fail "$name: boot" "qemu exited with $rc: $(head -c 300 "$dir/console.log.qemu")"
 elif ! grep -q '^# ims-test: done' "$dir/console.log"; then
 	result fail "$name: boot" "the guest did not finish its checks"
+elif [ -n "$vmm" ] && ! grep -aq '^# L1: the VMM exited with 0' "$dir/console.log"; then
+	result fail "$name: boot" "the VMM in L1 failed: $(grep -a '^# L1: ' "$dir/console.log" | head -n 3)"
 else
 	result pass "$name: boot"
 fi
 
 got=0
 while IFS= read -r line; do
-	line=${line%$'\r'}
+	line=${line//$'\r'/}
 	got=$((got + 1))
 	case "$line" in
 	ok\ *) result pass "$name: ${line#ok [0-9]* }" ;;
@@ -77,3 +106,17 @@ done < <(grep -aE '^(not )?ok [0-9]+ ' "$dir/console.log" || true)
 	result fail "$name: results" "$got of $want checks reported"
 
 console_result "$name" "$dir/console.log"
+
+# The host side of a nested scenario: what the VMM printed
+if [ -n "$vmm" ]; then
+	. "$TOP/scripts/host-checks.sh"
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		if out=$(CONSOLE=$dir/console.log; eval "$line" 2>&1); then
+			result pass "$name: host: $line"
+		else
+			printf '%s\n' "$out" | head -n 20 | sed 's/^/# /' >&2
+			result fail "$name: host: $line" "$(printf '%s\n' "$out" | head -n 1)"
+		fi
+	done < <(field host)
+fi

@@ -167,8 +167,9 @@ ims_field() {
 	awk -v i="$2" -v f="$3" '$1 == i { print $f }' "$(edu_dir "$1")/vectors"
 }
 
-# ims_irqs DEV [PREFIX]: the interrupts on DEV's IMS chip (PCI-IMS-DEV or
-# IR-PCI-IMS-DEV, with PREFIX in front, e.g. "orphan-"), allocated ones
+# ims_irqs DEV [PREFIX]: the interrupts on DEV's IMS chip (PCI-IMS-DEV,
+# IR-PCI-IMS-DEV behind interrupt remapping or HV-PCI-IMS-DEV where the
+# hypervisor composes, with PREFIX in front, e.g. "orphan-"), allocated ones
 # included, requested or not: from sysfs, which lists every interrupt
 # descriptor, where /proc/interrupts shows only those with a handler or a
 # delivery.
@@ -176,21 +177,22 @@ ims_irqs() {
 	for f in /sys/kernel/irq/*/chip_name; do
 		read -r c < "$f" || continue
 		case "$c" in
-		"${2:-}PCI-IMS-$1" | "${2:-}IR-PCI-IMS-$1") f=${f%/chip_name}; echo "${f##*/}" ;;
+		"${2:-}PCI-IMS-$1" | "${2:-}IR-PCI-IMS-$1" | "${2:-}HV-PCI-IMS-$1")
+			f=${f%/chip_name}; echo "${f##*/}" ;;
 		esac
 	done
 }
 
 # ims_proc_lines DEV: how many /proc/interrupts lines are on DEV's IMS chip.
 ims_proc_lines() {
-	grep -cE "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts
+	grep -cE "[[:space:]](IR-|HV-)?PCI-IMS-$1[[:space:]]" /proc/interrupts
 }
 
 # ims_gone DEV: no interrupt of DEV's IMS chip is left, neither a line
 # in /proc/interrupts nor an allocated descriptor.
 ims_gone() {
 	[ -d /sys/kernel/irq ] || { echo "no /sys/kernel/irq"; return 1; }
-	irq_chip_absent "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" || return 1
+	irq_chip_absent "[[:space:]](IR-|HV-)?PCI-IMS-$1[[:space:]]" || return 1
 	left=$(ims_irqs "$1" | tr '\n' ' ')
 	[ -z "$left" ] || { echo "interrupts of the IMS chip of $1 still allocated: $left"; return 1; }
 	echo "no interrupt of the IMS chip of $1 is left"
@@ -493,7 +495,7 @@ ims_verify() {
 			for (i in want) if (!(i in seen)) { print "vector " i " is gone"; bad = 1 }
 			exit bad
 		}' "$exp" /tmp/ims-pending /tmp/ims-snap || return 1
-	lines=$(grep -cE "[[:space:]](IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts)
+	lines=$(grep -cE "[[:space:]](IR-|HV-)?PCI-IMS-$1[[:space:]]" /proc/interrupts)
 	[ "$lines" -eq "$n" ] || { echo "/proc/interrupts has $lines IMS lines, want $n"; return 1; }
 	echo "$n vectors: deliveries as expected${2:+, on online CPUs of their effective affinity} (online: $on)"
 }

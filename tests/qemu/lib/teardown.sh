@@ -20,7 +20,7 @@ orphan_irqs() {
 }
 
 orphan_proc_lines() {
-	grep -cE "[[:space:]]orphan-(IR-)?PCI-IMS-$1[[:space:]]" /proc/interrupts
+	grep -cE "[[:space:]]orphan-(IR-|HV-)?PCI-IMS-$1[[:space:]]" /proc/interrupts
 }
 
 msi_proc_lines() {
