@@ -22,14 +22,15 @@ wait "$on" || true
 # lines of at most 38 characters
 guest_side() {
 	tr -d '\r' < "$BUILD/scenarios/$1/console.log" | awk '
-		/^# +CPU0/ { hdr = 1 }
-		/PCI-IMS-/ && /^# / {
-			n++; s0 += $3; s1 += $4; chip = $(NF - 2)
-			if (n <= 3) line[n] = sprintf("  irq %s: %s + %s", $2, $3, $4)
+		/^# +[0-9]+: / && /PCI-IMS-/ {
+			n++; s0 += $3; s1 += $4; chip = $5; irq = $2; sub(/:$/, "", irq)
+			if (n <= 3) line[n] = sprintf("  irq %s: %s + %s", irq, $3, $4)
 		}
-		/^# [0-9]+ of [0-9]+ vectors triggered/ || /^# [0-9]+ vectors sent/ { res = substr($0, 3) }
+		/^# [0-9]+ vectors sent/ { sent = $2 }
+		/^# [0-9]+ of [0-9]+ vectors triggered/ { sent = $2 }
 		END {
 			printf "%d IMS vectors on\n  %s\n", n, chip
+			printf "sent by the device: %d\n", sent
 			printf "deliveries CPU0 + CPU1:\n"
 			for (i = 1; i <= 3 && i <= n; i++) print line[i]
 			if (n > 3) print "  ..."
