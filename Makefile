@@ -20,7 +20,7 @@ help:
 	@echo "make selftests   build the KVM selftests the series adds (static)"
 	@echo "make vmm         build the VMM of the nested scenarios (Debian's QEMU + vmm/patches)"
 	@echo "make kunit       run the KUnit suites in QEMU"
-	@echo "make scenarios   boot every tests/qemu scenario (ONLY=name for one)"
+	@echo "make scenarios   boot every tests/qemu scenario (ONLY=name for one; the nested ones need make vmm)"
 	@echo "make deps        apt-get install what is missing"
 	@echo "make clean       remove build/ except the scratch tree and downloads"
 
@@ -50,7 +50,7 @@ selftests: tree
 	@$(S)/selftests.sh
 vmm: deps
 	@$(S)/vmm.sh
-scenarios: kernel initramfs selftests vmm
+scenarios: kernel initramfs selftests
 	@$(S)/scenarios.sh $(ONLY)
 check:
 	@$(S)/check.sh

@@ -11,9 +11,9 @@ STEP=check
 . "$(dirname "$0")/lib.sh"
 
 # CI runs everything: no partial KUnit run.
-if [ -n "${KUNIT_FILTER:-}${KUNIT_ATTR_FILTER:-}" ]; then
-	warn "make check runs every KUnit case: ignoring KUNIT_FILTER and KUNIT_ATTR_FILTER"
-	unset KUNIT_FILTER KUNIT_ATTR_FILTER
+if [ -n "${KUNIT_FILTER:-}${KUNIT_ATTR_FILTER:-}${KUNIT_ARGS:-}" ]; then
+	warn "make check runs every KUnit case as it is: ignoring KUNIT_FILTER, KUNIT_ATTR_FILTER and KUNIT_ARGS"
+	unset KUNIT_FILTER KUNIT_ATTR_FILTER KUNIT_ARGS
 fi
 
 rm -rf "$RESULTS"

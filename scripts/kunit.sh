@@ -5,7 +5,9 @@
 # skipped); a console that shows a kernel problem fails too. KUNIT_FILTER
 # (a kunit.filter_glob) and KUNIT_ATTR_FILTER (a kunit.filter) run part
 # of the suites; the results are held against the matching part of
-# tests/manifest (scripts/results.sh).
+# tests/manifest (scripts/results.sh). KUNIT_ARGS adds to the kernel
+# command line, e.g. to replay a seed of pci-ims.ims_test_random:
+#   KUNIT_FILTER=pci-ims.ims_test_random KUNIT_ARGS=ims_kunit.random_seed=0x1e57 make kunit
 STEP=kunit
 . "$(dirname "$0")/lib.sh"
 results_reset
@@ -25,7 +27,7 @@ guest_initrd "$dir"
 log "booting the test kernel with the built-in KUnit suites"
 rc=0
 QEMU_MEM=${QEMU_MEM:-2G} "$TOP/scripts/qemu.sh" "$dir/console.log" "$dir/initrd.cpio" "${KUNIT_TIMEOUT:-900}" \
-	"kunit.enable=1 ${KUNIT_FILTER:+kunit.filter_glob=$KUNIT_FILTER} ${KUNIT_ATTR_FILTER:+kunit.filter=$KUNIT_ATTR_FILTER}" \
+	"kunit.enable=1 ${KUNIT_FILTER:+kunit.filter_glob=$KUNIT_FILTER} ${KUNIT_ATTR_FILTER:+kunit.filter=$KUNIT_ATTR_FILTER} ${KUNIT_ARGS:-}" \
 	-machine q35 -cpu max || rc=$?
 [ "$rc" -eq 0 ] || result fail "kunit: boot" "qemu exited with $rc (124: timeout)"
 

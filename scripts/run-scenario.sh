@@ -33,7 +33,8 @@ STEP=${STEP:-scenarios}
 . "$(dirname "$0")/lib.sh"
 
 file=$1
-name=$(basename "$file")
+# SCENARIO_NAME: another name for the results and build/scenarios/NAME
+name=${SCENARIO_NAME:-$(basename "$file")}
 [ -f "$file" ] || die "no scenario file $file"
 field() { sed -n "s/^$1:[[:space:]]*//p" "$file"; }
 
@@ -59,10 +60,20 @@ patched | stock)
 		vmm_bin=$(command -v qemu-system-x86_64 || true)
 	fi
 	if [ ! -x "$vmm_bin" ]; then
-		result fail "$name: boot" "no $vmm VMM ${vmm_bin:-qemu-system-x86_64}: run make vmm deps"
+		# Like a step whose dependency failed: every result is skipped
+		why="no $vmm VMM ${vmm_bin:-qemu-system-x86_64} (make vmm, make deps)"
+		result skip "$name: boot" "$why"
+		while IFS= read -r c; do
+			result skip "$name: $c" "$why"
+		done < "$dir/root/checks"
+		result skip "$name: console clean" "$why"
+		while IFS= read -r c; do
+			[ -z "$c" ] || result skip "$name: host: $c" "$why"
+		done < <(field host)
 		exit 0
 	fi
-	nested_initrd "$dir" "$vmm_bin" "$(field l2 | tr '\n' ' ')" "$boot_args" ;;
+	nested_initrd "$dir" "$vmm_bin" "$(field l2 | tr '\n' ' ')" "$boot_args"
+	l1_args="$l1_args $NESTED_RCU_STALL" ;;
 *) die "$name: vmm: '$vmm' is neither patched nor stock" ;;
 esac
 want=$(grep -c . "$dir/root/checks")
@@ -78,6 +89,12 @@ wall=$(( $(date +%s) - start ))
 # CPU time of QEMU (the waited-for children of this shell), in seconds
 cpu=$(( ($(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat) - cpu0) / $(getconf CLK_TCK) ))
 log "$name: guest ran $wall s (QEMU used $cpu s of CPU), console: $dir/console.log"
+if [ -n "$vmm" ]; then
+	# L1's and L2's uptime when their init started
+	log "$name: $(tr -d '\r' < "$dir/console.log" | awk '
+		/Run \/init as init process/ { sub(/^\[ */, ""); t[++n] = $1 + 0 }
+		END { printf "L1 reached init after %.0f s of its uptime, L2 after %.0f s of its own", t[1], t[2] }')"
+fi
 scenario_times "$name" "$dir/console.log" "$wall" "$cpu" >> "$RESULTS/times.tsv"
 
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then

@@ -109,6 +109,8 @@ if [ ! -f "$obj/build.ninja" ]; then
 		{ rm -rf "$obj"; die "configure failed (log: $LOGS/vmm-configure.log)"; }
 fi
 log "building with $JOBS jobs; full log: $LOGS/vmm.log"
+# No binary of an earlier build stands in for a failed one
+rm -f "$vdir/qemu-system-x86_64"
 ninja -C "$obj" -j "$JOBS" qemu-system-x86_64 > "$LOGS/vmm.log" 2>&1 ||
 	{ grep -E 'error|Error' "$LOGS/vmm.log" | head -n 20 >&2; die "build failed (log: $LOGS/vmm.log)"; }
 cp "$obj/qemu-system-x86_64" "$vdir/qemu-system-x86_64"

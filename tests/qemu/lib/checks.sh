@@ -24,6 +24,8 @@ run_checks() {
 		# Guest uptime before and after the check (scripts/lib.sh
 		# scenario_times)
 		echo "# time: $t0 $t1"
+		# A nested guest (scripts/lib.sh nested_initrd)
+		[ ! -e /drain-console ] || drain_console
 	done < "$1"
 }
 
