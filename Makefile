@@ -4,7 +4,7 @@
 S := scripts
 
 .PHONY: help deps fetch tree export roundtrip checkpatch each kerneldoc \
-	kernel initramfs selftests vmm kunit scenarios check demo demo-guest clean
+	kernel initramfs selftests vmm kunit scenarios nested check demo demo-guest clean
 
 help:
 	@echo "make demo        build and boot the test kernel, show what the series does"
@@ -20,7 +20,8 @@ help:
 	@echo "make selftests   build the KVM selftests the series adds (static)"
 	@echo "make vmm         build the VMM of the nested scenarios (Debian's QEMU + vmm/patches)"
 	@echo "make kunit       run the KUnit suites in QEMU"
-	@echo "make scenarios   boot every tests/qemu scenario (ONLY=name for one; the nested ones need make vmm)"
+	@echo "make scenarios   boot every tests/qemu scenario but the nested ones (ONLY=name for one)"
+	@echo "make nested      the nested scenarios: a guest on the VMM of make vmm (not in check yet)"
 	@echo "make deps        apt-get install what is missing"
 	@echo "make clean       remove build/ except the scratch tree and downloads"
 
@@ -52,6 +53,8 @@ vmm: deps
 	@$(S)/vmm.sh
 scenarios: kernel initramfs selftests
 	@$(S)/scenarios.sh $(ONLY)
+nested: kernel initramfs vmm
+	@$(S)/nested.sh $(ONLY)
 check:
 	@$(S)/check.sh
 demo: kernel initramfs

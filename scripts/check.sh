@@ -55,7 +55,6 @@ step each tree
 step kernel tree
 step initramfs deps
 step selftests tree
-step vmm deps
 step kunit kernel initramfs
 step scenarios kernel initramfs
 

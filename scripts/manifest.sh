@@ -37,16 +37,19 @@ kept() {
 }
 
 scenario_entries() {
-	local f n c
+	local f n c st
 	while read -r f; do
 		n=$(basename "$f")
-		printf 'scenarios\t%s\t%s: boot\n' "$n" "$n"
+		# The nested scenarios are make nested's (scripts/nested.sh)
+		st=scenarios
+		! grep -q '^vmm:' "$f" || st=nested
+		printf '%s\t%s\t%s: boot\n' "$st" "$n" "$n"
 		while IFS= read -r c; do
-			[ -n "$c" ] && printf 'scenarios\t%s\t%s: %s\n' "$n" "$n" "$c"
+			[ -n "$c" ] && printf '%s\t%s\t%s: %s\n' "$st" "$n" "$n" "$c"
 		done < <(scenario_checks "$f")
-		printf 'scenarios\t%s\t%s: console clean\n' "$n" "$n"
+		printf '%s\t%s\t%s: console clean\n' "$st" "$n" "$n"
 		while IFS= read -r c; do
-			[ -n "$c" ] && printf 'scenarios\t%s\t%s: host: %s\n' "$n" "$n" "$c"
+			[ -n "$c" ] && printf '%s\t%s\t%s: host: %s\n' "$st" "$n" "$n" "$c"
 		done < <(sed -n 's/^host:[[:space:]]*//p' "$f")
 	done < <(find "$TOP/tests/qemu" -maxdepth 1 -type f | LC_ALL=C sort)
 }
@@ -104,6 +107,7 @@ trap 'rm -f "$new"' EXIT
 		scenario_entries
 	else
 		kept scenarios '*'
+		kept nested '*'
 	fi
 } > "$new"
 

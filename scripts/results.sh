@@ -122,6 +122,7 @@ for l in read_lines(os.path.join(rdir, "steps.tsv")) or []:
         times.append(f"{p[0]} {p[2]} s")
 
 only = read_lines(os.path.join(rdir, "scenarios.only"))
+nested_only = read_lines(os.path.join(rdir, "nested.only"))
 kfilter = read_lines(os.path.join(rdir, "kunit.filter"))
 kattr = read_lines(os.path.join(rdir, "kunit.attr-filter"))
 
@@ -142,6 +143,8 @@ def kunit_selected(group, name):
 def selected(step, group, name):
     if step == "scenarios" and only is not None:
         return group in only
+    if step == "nested" and nested_only is not None:
+        return group in nested_only
     if step == "kunit":
         return kunit_selected(group, name)
     return True

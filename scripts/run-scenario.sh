@@ -97,6 +97,19 @@ if [ -n "$vmm" ]; then
 fi
 scenario_times "$name" "$dir/console.log" "$wall" "$cpu" >> "$RESULTS/times.tsv"
 
+# A nested L2 under KVM on QEMU's emulated SVM now and then loses its
+# timer interrupts for minutes (RCU stalls naming a possible timer
+# handling issue) or stops with its VMM: seen in about one nested boot in
+# six, in ims-nested-force most. When L2 did not finish and none of its
+# checks failed, boot once more; the first console stays beside the
+# second, and a second such boot fails.
+if [ -n "$vmm" ] && [ -z "${SCENARIO_RETRY:-}" ] &&
+   ! grep -aq '^# ims-test: done' "$dir/console.log" && ! grep -aq '^not ok ' "$dir/console.log"; then
+	cp "$dir/console.log" "$BUILD/scenarios/$name.first-console.log"
+	log "$name: RETRY: L2 did not finish and no check failed ($(grep -ac '^ok ' "$dir/console.log") passed; rc $rc); booting once more; first console: $BUILD/scenarios/$name.first-console.log"
+	SCENARIO_RETRY=1 exec "$0" "$@"
+fi
+
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	result fail "$name: boot" "timed out after $limit s"
 elif [ "$rc" -ne 0 ]; then
