@@ -20,6 +20,17 @@ ims_affinity_kept() {
 	echo "the device ran one DMA, the trigger: no storage write"
 }
 
+# ims_counts_same BEFORE AFTER: two reads of the sample's vectors file
+# show the same deliveries; otherwise say which vector changed.
+ims_counts_same() {
+	[ "$1" != "$2" ] || return 0
+	printf '%s\n--\n%s\n' "$1" "$2" | awk '
+		$0 == "--" { a = 1; next }
+		!a { n[$1] = $3; next }
+		$3 != n[$1] { print "vector " $1 " (irq " $2 "): " $3 " deliveries, want " n[$1] }'
+	return 1
+}
+
 # ims_trigger_none DEV: trigger every vector once: each trigger's DMA
 # completes (the device's MSI counts one per vector), yet no vector counts
 # a delivery and none is left pending.
@@ -40,13 +51,7 @@ ims_trigger_none() {
 	[ "$now" -eq $((msi + n)) ] ||
 		{ echo "the device's MSI: $((now - msi)) DMAs completed, want $n"; return 1; }
 	after=$(cat "$d/vectors")
-	if [ "$after" != "$before" ]; then
-		printf '%s\n--\n%s\n' "$before" "$after" | awk '
-			$0 == "--" { a = 1; next }
-			!a { n[$1] = $3; next }
-			$3 != n[$1] { print "vector " $1 " (irq " $2 "): " $3 " deliveries, want " n[$1] }'
-		return 1
-	fi
+	ims_counts_same "$before" "$after" || return 1
 	[ -z "$(cat "$d/pending")" ] || { echo "pending: $(cat "$d/pending" | tr '\n' ' ')"; return 1; }
 	echo "$n vectors sent (the device's MSI went from $msi to $now), none delivered"
 }
@@ -71,13 +76,7 @@ ims_replay() {
 	now=$(edu_msi_count "$1")
 	[ "$now" -gt "$msi" ] || { echo "the device's MSI did not count the replay's DMAs"; return 1; }
 	after=$(cat "$d/vectors")
-	if [ "$after" != "$before" ]; then
-		printf '%s\n--\n%s\n' "$before" "$after" | awk '
-			$0 == "--" { a = 1; next }
-			!a { n[$1] = $3; next }
-			$3 != n[$1] { print "vector " $1 " (irq " $2 "): " $3 " deliveries, want " n[$1] }'
-		return 1
-	fi
+	ims_counts_same "$before" "$after" || return 1
 	dmesg_lacks 'No irq handler for vector' || return 1
 	echo "slot $2 replayed (the device's MSI went from $msi to $now); none of $n live vectors counted it"
 }
